@@ -1,0 +1,7 @@
+"""``python -m gitops_action``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,74 @@
+"""The strict YAML loader: values as the API reads them, positions, and bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from gitops_action.errors import ManifestError
+from gitops_action.yamlio import decode, load_documents
+
+
+def test_documents_keep_values_as_the_api_reads_them() -> None:
+    docs = load_documents("a: 2024-01-01\nb: '0.5'\nc: 0.5\nd: yes\ne: null\n", "f.yaml")
+    assert docs[0].data == {"a": "2024-01-01", "b": "0.5", "c": 0.5, "d": True, "e": None}
+
+
+def test_every_key_and_item_records_its_line_and_column() -> None:
+    docs = load_documents("---\nkind: X\nspec:\n  ports:\n    - port: 80\n", "f.yaml")
+    assert docs[0].line == 2
+    assert docs[0].positions[("spec", "ports", 0, "port")] == (5, 7)
+    assert docs[0].positions[("spec",)] == (3, 1)
+
+
+def test_empty_documents_are_skipped_and_lines_stay_true() -> None:
+    docs = load_documents("---\n---\n# only a comment\n---\nkind: A\n---\nkind: B\n", "f.yaml")
+    assert [(d.data["kind"], d.line) for d in docs] == [("A", 5), ("B", 7)]
+
+
+def test_merge_keys_are_resolved_and_explicit_keys_win() -> None:
+    docs = load_documents("base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n", "f.yaml")
+    assert docs[0].data["m"] == {"x": 1, "y": 3}
+
+
+def test_duplicate_keys_are_an_error_naming_both_lines() -> None:
+    with pytest.raises(ManifestError) as err:
+        load_documents("metadata:\n  name: a\n  name: b\n", "deploy/x.yaml")
+    assert str(err.value) == (
+        "deploy/x.yaml:3:3: duplicate key 'name' (first at line 2); "
+        "YAML keeps only the last one, remove one of them"
+    )
+
+
+def test_tab_indentation_is_an_error_that_says_to_use_spaces() -> None:
+    with pytest.raises(ManifestError, match=r"^x.yaml:3:1: YAML does not allow tabs"):
+        load_documents("a:\n  b: 1\n\tc: 2\n", "x.yaml")
+
+
+def test_syntax_errors_name_file_line_and_column() -> None:
+    with pytest.raises(
+        ManifestError, match=r"^x.yaml:2:2: YAML syntax error: did not find expected ',' or ']'"
+    ):
+        load_documents("a: [1, 2\nb: 3\n", "x.yaml")
+
+
+def test_non_utf8_bytes_are_an_error_naming_the_line() -> None:
+    with pytest.raises(ManifestError) as err:
+        decode(b"a: 1\nb: caf\xe9\n", "x.yaml")
+    assert str(err.value) == "x.yaml:2:7: not valid UTF-8 (byte 0xe9); save the file as UTF-8"
+
+
+def test_a_byte_order_mark_is_dropped() -> None:
+    assert decode("\ufeffa: 1".encode(), "x.yaml") == "a: 1"
+
+
+def test_an_alias_bomb_is_refused_quickly() -> None:
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    with pytest.raises(ManifestError, match="expands to more than 1,000,000 YAML nodes"):
+        load_documents("\n".join(lines) + "\n", "bomb.yaml")
+
+
+def test_complex_keys_are_refused() -> None:
+    with pytest.raises(ManifestError, match="a mapping key must be a plain value"):
+        load_documents("? [a, b]\n: 1\n", "x.yaml")
