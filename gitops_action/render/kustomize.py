@@ -1,0 +1,177 @@
+"""Kustomize renderer: ``kubectl kustomize`` (or ``kustomize build``) of the target's folder.
+
+To say which file each object comes from, the target is built through a wrapper kustomization
+in a temporary folder that lists it as its only resource and turns on kustomize's
+``buildMetadata: [originAnnotations]``: kustomize then records on every object the file it was
+read from (or the kustomization whose generator made it). The wrapper adds no transformer, so
+the output is the target's own once that annotation is removed. The line is found by looking
+for the object's kind and name in that file (names may have gained a prefix or suffix).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ..config import Target
+from ..errors import GitopsError, RenderError
+from ..models import Manifest, Source
+from ..yamlio import Document, load_documents
+from .plain import KUSTOMIZATION_FILES
+from .sources import Collector, expand
+from .tools import HOW_TO_INSTALL, base_env, find_tool, run_tool, trim_stderr
+
+ORIGIN = "config.kubernetes.io/origin"
+_GENERATOR_FIELDS = {
+    "ConfigMapGenerator": "configMapGenerator",
+    "SecretGenerator": "secretGenerator",
+    "HelmChartInflationGenerator": "helmCharts",
+}
+
+
+def kustomization_file(folder: Path) -> Path | None:
+    return next((folder / n for n in sorted(KUSTOMIZATION_FILES) if (folder / n).is_file()), None)
+
+
+def render_kustomize(target: Target, root: Path, out: Collector) -> None:
+    folder = root / target.path
+    kfile = kustomization_file(folder)
+    shown_kfile = f"{target.path}/{kfile.name if kfile else 'kustomization.yaml'}"
+    command = _command()
+    with tempfile.TemporaryDirectory(prefix="gitops-action-kustomize-") as tmp:
+        # Resolved: kustomize follows the relative path from the wrapper's real location.
+        wrapper = Path(tmp).resolve() / "wrapper"
+        wrapper.mkdir()
+        resource = json.dumps(os.path.relpath(folder.resolve(), wrapper))  # JSON is YAML
+        (wrapper / "kustomization.yaml").write_text(
+            f"buildMetadata: [originAnnotations]\nresources:\n- {resource}\n"
+        )
+        env = {**base_env(), "HOME": tmp}
+        done = run_tool([*command, str(wrapper)], cwd=root, env=env)
+        if done.returncode != 0:
+            # Build the folder itself again for the message, so that it names the repository's
+            # paths and not the wrapper's.
+            done = run_tool([*command, target.path], cwd=root, env=env)
+            out.finding(f"kustomize failed:\n{trim_stderr(done.stderr)}", Source(shown_kfile))
+            return
+        try:
+            docs = load_documents(done.stdout, f"{shown_kfile} (kustomize output)")
+        except GitopsError as err:
+            out.from_error(err, shown_kfile)
+            return
+        # A user who asked for origin annotations keeps them.
+        keep = kfile is not None and "originAnnotations" in kfile.read_text("utf-8", "replace")
+        locator = _Locator(root, wrapper, Source(shown_kfile))
+        for doc in docs:
+            for item in expand(doc):
+                if not isinstance(item.data, dict):
+                    out.finding("kustomize output is not a mapping", Source(shown_kfile))
+                    continue
+                origin = _pop_origin(item.data, keep)
+                out.manifests.append(Manifest(item.data, locator.find(item.data, origin)))
+
+
+def _command() -> list[str]:
+    found = find_tool("kustomize", "kubectl")
+    if found is None:
+        raise RenderError(f"neither kustomize nor kubectl found; {HOW_TO_INSTALL['kubectl']}")
+    name, path = found
+    return [path, "build"] if name == "kustomize" else [path, "kustomize"]
+
+
+def _pop_origin(obj: dict[str, Any], keep: bool) -> dict[str, Any]:
+    """The parsed origin annotation of ``obj``, removed from it unless ``keep``."""
+    meta = obj.get("metadata")
+    annotations = meta.get("annotations") if isinstance(meta, dict) else None
+    if not isinstance(meta, dict) or not isinstance(annotations, dict):
+        return {}
+    if ORIGIN not in annotations:
+        return {}
+    raw = annotations[ORIGIN] if keep else annotations.pop(ORIGIN)
+    if not annotations:
+        del meta["annotations"]
+    try:
+        docs = load_documents(str(raw), ORIGIN)
+    except GitopsError:
+        return {}
+    return docs[0].data if docs and isinstance(docs[0].data, dict) else {}
+
+
+class _Locator:
+    """Turns an origin annotation into a Source, reading each file of the repository once."""
+
+    def __init__(self, root: Path, wrapper: Path, fallback: Source) -> None:
+        self.root = root.resolve()
+        self.wrapper = wrapper
+        self.fallback = fallback
+        self.files: dict[str, list[Document]] = {}
+        self.objects: dict[str, list[Document]] = {}
+
+    def find(self, obj: dict[str, Any], origin: dict[str, Any]) -> Source:
+        if "repo" in origin:  # a remote base: no file of this repository to point at
+            return self.fallback
+        shown = self.shown(origin.get("path"))
+        if shown is not None:
+            return self.in_file(shown, obj)
+        shown = self.shown(origin.get("configuredIn"))
+        if shown is not None:
+            return self.in_generator(shown, obj, origin.get("configuredBy"))
+        return self.fallback
+
+    def shown(self, relative: Any) -> str | None:
+        """A path of the origin annotation (relative to the wrapper) as a repository path."""
+        if not isinstance(relative, str):
+            return None
+        path = (self.wrapper / relative).resolve()
+        return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else None
+
+    def documents(self, shown: str) -> list[Document]:
+        """The documents of a file of the repository, parsed once; none if it is unreadable."""
+        if shown not in self.files:
+            try:
+                self.files[shown] = load_documents((self.root / shown).read_text("utf-8"), shown)
+            except (OSError, UnicodeDecodeError, GitopsError):
+                self.files[shown] = []
+            self.objects[shown] = [d for doc in self.files[shown] for d in expand(doc)]
+        return self.files[shown]
+
+    def in_file(self, shown: str, obj: dict[str, Any]) -> Source:
+        """The document of ``shown`` that ``obj`` was made from: same kind, and the longest
+        name contained in the output name (prefixes and suffixes are added to names)."""
+        self.documents(shown)
+        kind, name = obj.get("kind"), _name(obj)
+        same_kind = [d for d in self.objects[shown] if _kind(d.data) == kind]
+        named = [d for d in same_kind if _name(d.data) and _name(d.data) in name]
+        best = max(named, key=lambda d: len(_name(d.data)), default=None)
+        if best is None and len(same_kind) == 1:
+            best = same_kind[0]
+        return Source(shown, best.line, best.column) if best else Source(shown)
+
+    def in_generator(self, shown: str, obj: dict[str, Any], by: Any) -> Source:
+        """The generator entry of kustomization ``shown`` that made ``obj``."""
+        key = _GENERATOR_FIELDS.get(str(by.get("kind") if isinstance(by, dict) else ""))
+        docs = self.documents(shown)
+        data = docs[0].data if docs else None
+        if key is None or not isinstance(data, dict) or not isinstance(data.get(key), list):
+            return Source(shown)
+        name = _name(obj)
+        best: tuple[int, int] = docs[0].positions.get((key,), (1, 1))
+        longest = 0
+        for index, entry in enumerate(data[key]):
+            entry_name = _name({"metadata": entry})
+            if entry_name and entry_name in name and len(entry_name) > longest:
+                best, longest = docs[0].positions.get((key, index), best), len(entry_name)
+        return Source(shown, *best)
+
+
+def _kind(data: Any) -> Any:
+    return data.get("kind") if isinstance(data, dict) else None
+
+
+def _name(data: Any) -> str:
+    meta = data.get("metadata") if isinstance(data, dict) else None
+    name = meta.get("name") if isinstance(meta, dict) else None
+    return name if isinstance(name, str) else ""
