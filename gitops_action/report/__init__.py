@@ -1,0 +1,1 @@
+"""Reports: Markdown (PR comments, job summaries), JSON (``--output-json``), findings."""
