@@ -1,0 +1,55 @@
+"""The ``--output-json`` report (a contract: see DESIGN.md "JSON report")."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..models import Report, TargetReport
+
+VERSION = 1
+_SUMMARY_KEYS = {
+    "verify": ("in-sync", "drifted", "missing", "orphaned"),
+}
+_PLAN_KEYS = ("create", "update", "delete", "unchanged")
+
+
+def target_json(target: TargetReport, command: str) -> dict[str, Any]:
+    counts = target.summary()
+    keys = _SUMMARY_KEYS.get(command, _PLAN_KEYS)
+    resources = []
+    for row in target.resources:
+        item: dict[str, Any] = {
+            "apiVersion": row.api_version,
+            "kind": row.key.kind,
+            "namespace": row.key.namespace,
+            "name": row.key.name,
+            "action": row.action,
+            "diff": row.diff,
+            "warnings": list(row.warnings),
+        }
+        if row.source:
+            item["source"] = str(row.source)
+        if row.error:
+            item["error"] = row.error
+        resources.append(item)
+    errors = list(target.errors) + [f"{r.key}: {r.error}" for r in target.resources if r.error]
+    return {
+        "name": target.name,
+        "summary": {k: counts.get(k, 0) for k in keys},
+        "resources": resources,
+        "errors": errors,
+    }
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    return {
+        "version": VERSION,
+        "command": report.command,
+        "revision": report.revision,
+        "targets": [target_json(t, report.command) for t in report.targets],
+    }
+
+
+def dumps(report: Report) -> str:
+    return json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n"

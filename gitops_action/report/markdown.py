@@ -1,0 +1,170 @@
+"""Plan reports as GitHub Markdown: the sticky PR comment (in parts) and the job summary.
+
+Pure: ``TargetReport`` in, text out. Text that came from manifests or from the API server is
+made inert here: diffs sit in a fence longer than any backtick run they contain, and prose
+is escaped so that it can neither start Markdown or HTML nor mention (@) anyone.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+import jinja2
+
+from ..models import Report, ResourceDiff, TargetReport
+
+COMMENT_LIMIT = 65_536
+"""GitHub refuses an issue comment longer than this (characters)."""
+SUMMARY_LIMIT = 1_000_000
+"""A step's job summary may hold 1 MiB; stay below it."""
+MAX_PARTS = 4
+"""Comments per target before the rest of the plan goes to the job summary only."""
+
+_ICONS = {"create": "🟢", "update": "🟡", "delete": "🔴", "unchanged": "⚪"}
+_MARKER = "<!-- gitops-action:plan target={target} part={part} -->"
+MARKER_RE = re.compile(
+    r"<!-- gitops-action:plan target=(?P<target>[a-z0-9-]+) part=(?P<part>\d+) -->"
+)
+
+_env = jinja2.Environment(
+    loader=jinja2.PackageLoader("gitops_action.report", "templates"),
+    autoescape=False,  # Markdown, not HTML: every value goes through an explicit filter
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+def inert(text: object) -> str:
+    """Prose safe to place in Markdown: no HTML, no Markdown syntax, no @mention, one line."""
+    escaped = html.escape(" ".join(str(text).split()), quote=False)
+    escaped = re.sub(r"([\\`*_\[\]|~])", r"\\\1", escaped)
+    return escaped.replace("@", "@\u200b")
+
+
+def code(text: object) -> str:
+    """Text for inside ``<code>``: HTML-escaped, mentions broken, one line."""
+    return html.escape(" ".join(str(text).split())).replace("@", "@\u200b")
+
+
+_env.filters["md"] = inert
+_env.filters["code"] = code
+
+
+def fence_for(text: str) -> str:
+    """A backtick fence longer than any run of backticks in ``text`` (at least three)."""
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+@dataclass(frozen=True)
+class PlanContext:
+    baseline: str
+    """What desired state was compared with, for people: "the live cluster", "`main` (abc1234)"."""
+    revision: str = ""
+    base_revision: str = ""
+    run_url: str = ""
+
+
+def marker(target: str, part: int) -> str:
+    return _MARKER.format(target=target, part=part)
+
+
+def _counts(target: TargetReport) -> dict[str, int]:
+    summary = target.summary()
+    return {a: summary.get(a, 0) for a in ("create", "update", "delete", "unchanged")}
+
+
+def header(target: TargetReport, ctx: PlanContext, part: int = 1) -> str:
+    if part > 1:
+        title = f"### gitops-action plan · `{target.name}` (part {part})"
+        return f"{marker(target.name, part)}\n{title}\n\n"
+    return _env.get_template("plan_header.md.j2").render(
+        marker=marker(target.name, part),
+        target=target,
+        counts=_counts(target),
+        warning_count=target.warning_count,
+        changed=target.changed,
+        errors=[r for r in target.resources if r.error],
+        baseline=ctx.baseline,
+    )
+
+
+def resource_block(row: ResourceDiff, max_diff: int | None = None) -> str:
+    diff = row.diff
+    if max_diff is not None and len(diff) > max_diff:
+        cut = diff[:max_diff].rsplit("\n", 1)[0] + "\n"
+        hidden = diff[len(cut) :].count("\n")
+        diff = (
+            f"{cut}... {hidden} more lines: the full diff is in the job summary "
+            "and the JSON report\n"
+        )
+    return _env.get_template("resource.md.j2").render(
+        row=row, icon=_ICONS.get(row.action, "•"), fence=fence_for(diff), diff=diff
+    )
+
+
+def footer(ctx: PlanContext, overflow: int = 0) -> str:
+    parts = []
+    if ctx.revision:
+        parts.append(f"revision `{ctx.revision[:12]}`")
+    if ctx.base_revision:
+        parts.append(f"base `{ctx.base_revision[:12]}`")
+    return _env.get_template("footer.md.j2").render(
+        overflow=overflow,
+        summary_url=ctx.run_url,
+        run_url=ctx.run_url,
+        revision_text=" · ".join(parts) or "plan",
+    )
+
+
+def comment_parts(
+    target: TargetReport,
+    ctx: PlanContext,
+    *,
+    limit: int = COMMENT_LIMIT,
+    max_parts: int = MAX_PARTS,
+) -> list[str]:
+    """The PR comment for one target, split on resource boundaries into parts under ``limit``.
+
+    Each part is valid Markdown on its own and starts with its hidden marker. Resources that
+    do not fit in ``max_parts`` are counted in the last part's footer, which points at the
+    job summary where the whole plan is.
+    """
+    rows = [r for r in target.resources if r.action not in ("unchanged", "in-sync") or r.error]
+    reserve = len(footer(ctx, overflow=len(rows))) + 64
+    parts: list[str] = [header(target, ctx)]
+    budget = limit - reserve
+    overflow = 0
+    for index, row in enumerate(rows):
+        block = resource_block(row)
+        if len(block) > budget - len(header(target, ctx, 2)):
+            block = resource_block(row, max_diff=max(budget // 2, 1000))
+        if len(parts[-1]) + len(block) > budget:
+            if len(parts) == max_parts:
+                overflow = len(rows) - index
+                break
+            parts.append(header(target, ctx, len(parts) + 1))
+        parts[-1] += block
+    parts[-1] += footer(ctx, overflow)
+    return parts
+
+
+def plan_markdown(report: Report, ctx: PlanContext, *, limit: int = SUMMARY_LIMIT) -> str:
+    """The whole plan of every target, for the job summary and ``--output-md``."""
+    out: list[str] = []
+    for target in report.targets:
+        out.append(header(target, ctx).split("\n", 1)[1])  # no marker outside comments
+        for row in target.resources:
+            if row.action in ("unchanged", "in-sync") and not row.error:
+                continue
+            block = resource_block(row)
+            if sum(map(len, out)) + len(block) > limit - 2000:
+                out.append("\n_The plan is too long for the job summary: see the JSON report._\n")
+                return "".join(out) + footer(ctx)
+            out.append(block)
+    out.append(footer(ctx))
+    return "".join(out)

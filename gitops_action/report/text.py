@@ -1,0 +1,58 @@
+"""Plain-text reports for a terminal: what changes, each diff, and one summary line."""
+
+from __future__ import annotations
+
+from ..models import Report, TargetReport
+
+_SIGNS = {
+    "create": "+",
+    "update": "~",
+    "delete": "-",
+    "drifted": "~",
+    "missing": "+",
+    "orphaned": "-",
+}
+
+
+def target_text(target: TargetReport, command: str, *, diffs: bool = True) -> str:
+    lines = [f"== target {target.name}"]
+    lines.extend(f"error: {e}" for e in target.errors)
+    for row in target.resources:
+        if row.action in ("unchanged", "in-sync") and not row.error:
+            continue
+        where = f"  ({row.source})" if row.source else ""
+        lines.append(f"{_SIGNS.get(row.action, ' ')} {row.action} {row.key}{where}")
+        lines.extend(f"    warning: {w}" for w in row.warnings)
+        lines.extend(f"    note: {n}" for n in row.notes)
+        if row.error:
+            lines.append(f"    error: {row.error}")
+        if diffs and row.diff:
+            lines.extend("    " + line for line in row.diff.rstrip("\n").split("\n"))
+    counts = target.summary()
+    lines.append(
+        "   "
+        + ", ".join(
+            f"{counts.get(a, 0)} {label}" for a, label in _LABELS.get(command, _LABELS["plan"])
+        )
+    )
+    return "\n".join(lines) + "\n"
+
+
+_LABELS = {
+    "plan": (
+        ("create", "to create"),
+        ("update", "to update"),
+        ("delete", "to delete"),
+        ("unchanged", "unchanged"),
+    ),
+    "verify": (
+        ("drifted", "drifted"),
+        ("missing", "missing"),
+        ("orphaned", "orphaned"),
+        ("in-sync", "in sync"),
+    ),
+}
+
+
+def report_text(report: Report, *, diffs: bool = True) -> str:
+    return "".join(target_text(t, report.command, diffs=diffs) for t in report.targets)
