@@ -1,0 +1,303 @@
+"""The Kubernetes adapter: discovery, paged LIST, GET, server-side apply and DELETE.
+
+Authentication comes from a kubeconfig through the official client's loader (tokens, client
+certificates, exec plugins); requests go straight through its urllib3 pool, so that many
+threads share kept-alive connections and nothing is (de)serialized into model classes.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import urllib3
+from kubernetes import client as k8s_client
+from kubernetes import config as k8s_config
+
+from .. import FIELD_MANAGER
+from ..errors import ApiError, ClusterError, Unreachable
+from ..models import KubeObject
+from ..ports import ApiResource
+
+PAGE_SIZE = 500
+POOL_SIZE = 32
+_AGGREGATED = (
+    "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
+    "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,"
+    "application/json"
+)
+_RETRY_STATUS = {429, 500, 502, 503, 504}
+
+
+class Kube:
+    """A connection to one cluster (one kubeconfig context)."""
+
+    def __init__(
+        self,
+        kubeconfig: Path | None = None,
+        context: str | None = None,
+        *,
+        timeout: float = 30.0,
+        retries: int = 4,
+    ) -> None:
+        self.configuration = k8s_client.Configuration()
+        try:
+            k8s_config.load_kube_config(  # type: ignore[no-untyped-call]
+                config_file=str(kubeconfig) if kubeconfig else None,
+                context=context or None,
+                client_configuration=self.configuration,
+                persist_config=False,
+            )
+            _, active = k8s_config.list_kube_config_contexts(  # type: ignore[no-untyped-call]
+                config_file=str(kubeconfig) if kubeconfig else None
+            )
+        except (k8s_config.ConfigException, OSError, TypeError, ValueError) as err:
+            where = kubeconfig or "$KUBECONFIG or ~/.kube/config"
+            raise ClusterError(
+                f"{where}: cannot load the kubeconfig{f' context {context!r}' if context else ''}: "
+                f"{err}; pass --kubeconfig/--context or set the action's kubeconfig input"
+            ) from None
+        self.context = context or str(active.get("name", ""))
+        chosen = self._context_entry(kubeconfig, context) or active
+        self._namespace = str((chosen.get("context") or {}).get("namespace") or "default")
+        self.configuration.connection_pool_maxsize = POOL_SIZE
+        self.host = self.configuration.host.rstrip("/")
+        self.pool = k8s_client.rest.RESTClientObject(self.configuration).pool_manager
+        self.timeout = urllib3.Timeout(connect=min(timeout, 10.0), read=timeout)
+        self.retries = retries
+        self._discovery: dict[tuple[str, str, str], ApiResource] | None = None
+        self._preferred: dict[tuple[str, str], ApiResource] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _context_entry(kubeconfig: Path | None, context: str | None) -> dict[str, Any] | None:
+        if not context:
+            return None
+        contexts, _ = k8s_config.list_kube_config_contexts(  # type: ignore[no-untyped-call]
+            config_file=str(kubeconfig) if kubeconfig else None
+        )
+        return next((c for c in contexts if c.get("name") == context), None)
+
+    @property
+    def default_namespace(self) -> str:
+        return self._namespace
+
+    # -- HTTP ------------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Mapping[str, str] | None = None,
+        body: Any = None,
+        content_type: str = "application/json",
+        accept: str = "application/json",
+    ) -> Any:
+        """JSON in, JSON out; retries 429/5xx and dropped connections with backoff."""
+        url = self.host + path + (f"?{urlencode(query)}" if query else "")
+        headers = {"Accept": accept, "User-Agent": "gitops-action"}
+        token = self.configuration.get_api_key_with_prefix("BearerToken", alias="authorization")
+        if token:
+            headers["Authorization"] = token
+        payload = None
+        if body is not None:
+            headers["Content-Type"] = content_type
+            payload = body if isinstance(body, bytes) else json.dumps(body).encode()
+        attempts = self.retries + 1
+        for attempt in range(attempts):
+            try:
+                response = self.pool.request(
+                    method, url, body=payload, headers=headers, timeout=self.timeout, retries=False
+                )
+            except (urllib3.exceptions.HTTPError, OSError) as err:
+                if attempt + 1 < attempts:
+                    time.sleep(_backoff(attempt))
+                    continue
+                raise Unreachable(
+                    f"cannot reach the API server at {self.host} ({type(err).__name__}: {err})"
+                ) from None
+            if response.status in _RETRY_STATUS and attempt + 1 < attempts:
+                time.sleep(_retry_after(response.headers.get("Retry-After"), attempt))
+                continue
+            return _decode(method, path, response)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # -- discovery -------------------------------------------------------------------------
+
+    def _discover(self) -> dict[tuple[str, str, str], ApiResource]:
+        with self._lock:
+            if self._discovery is None:
+                found: dict[tuple[str, str, str], ApiResource] = {}
+                preferred: dict[tuple[str, str], ApiResource] = {}
+                for root in ("/api", "/apis"):
+                    doc = self.request("GET", root, accept=_AGGREGATED)
+                    if doc.get("kind") != "APIGroupDiscoveryList":
+                        doc = self._legacy_discovery(root, doc)
+                    for group in doc.get("items", []):
+                        name = str(group.get("metadata", {}).get("name", ""))
+                        for version in group.get("versions", []):
+                            for res in version.get("resources", []):
+                                kind = (res.get("responseKind") or {}).get("kind")
+                                if not kind:
+                                    continue
+                                item = ApiResource(
+                                    group=name,
+                                    version=str(version["version"]),
+                                    kind=str(kind),
+                                    plural=str(res["resource"]),
+                                    namespaced=res.get("scope") == "Namespaced",
+                                    verbs=frozenset(res.get("verbs") or ()),
+                                )
+                                found.setdefault((name, item.version, item.kind), item)
+                                # Versions are listed in order of preference: keep the first.
+                                preferred.setdefault((name, item.kind), item)
+                self._discovery, self._preferred = found, preferred
+            return self._discovery
+
+    def _legacy_discovery(self, root: str, doc: Mapping[str, Any]) -> dict[str, Any]:
+        """Aggregated discovery's shape from the per-group documents (servers before 1.30)."""
+        if root == "/api":
+            groups = [("", [f"/api/{v}" for v in doc.get("versions", [])], doc.get("versions", []))]
+        else:
+            groups = [
+                (
+                    str(g["name"]),
+                    [f"/apis/{v['groupVersion']}" for v in g.get("versions", [])],
+                    [v["version"] for v in g.get("versions", [])],
+                )
+                for g in doc.get("groups", [])
+            ]
+        items = []
+        for name, paths, versions in groups:
+            entries = []
+            for path, version in zip(paths, versions, strict=True):
+                listing = self.request("GET", path)
+                resources = [
+                    {
+                        "resource": r["name"],
+                        "responseKind": {"kind": r["kind"]},
+                        "scope": "Namespaced" if r.get("namespaced") else "Cluster",
+                        "verbs": r.get("verbs", []),
+                    }
+                    for r in listing.get("resources", [])
+                    if "/" not in r["name"]
+                ]
+                entries.append({"version": version, "resources": resources})
+            items.append({"metadata": {"name": name}, "versions": entries})
+        return {"items": items}
+
+    def refresh_discovery(self) -> None:
+        with self._lock:
+            self._discovery = None
+
+    def resource(self, api_version: str, kind: str) -> ApiResource | None:
+        group, _, version = api_version.rpartition("/")
+        return self._discover().get((group, version, kind))
+
+    def preferred(self, group: str, kind: str) -> ApiResource | None:
+        self._discover()
+        return self._preferred.get((group, kind))
+
+    def resources(self) -> Sequence[ApiResource]:
+        self._discover()
+        return list(self._preferred.values())
+
+    # -- objects ---------------------------------------------------------------------------
+
+    def list(
+        self, resource: ApiResource, namespace: str = "", label_selector: str = ""
+    ) -> list[KubeObject]:
+        items: list[KubeObject] = []
+        query: dict[str, str] = {"limit": str(PAGE_SIZE)}
+        if label_selector:
+            query["labelSelector"] = label_selector
+        while True:
+            page = self.request("GET", resource.path(namespace), query=query)
+            for item in page.get("items", []):
+                # LIST items carry neither apiVersion nor kind: put them back.
+                item.setdefault("apiVersion", resource.api_version)
+                item.setdefault("kind", resource.kind)
+                items.append(item)
+            token = (page.get("metadata") or {}).get("continue")
+            if not token:
+                return items
+            query["continue"] = token
+
+    def get(self, resource: ApiResource, namespace: str, name: str) -> KubeObject | None:
+        try:
+            obj: KubeObject = self.request("GET", resource.path(namespace, quote(name)))
+        except ApiError as err:
+            if err.status == 404:
+                return None
+            raise
+        return obj
+
+    def apply(
+        self, obj: KubeObject, resource: ApiResource, *, dry_run: bool, force: bool
+    ) -> KubeObject:
+        meta = obj.get("metadata") or {}
+        query = {"fieldManager": FIELD_MANAGER, "force": "true" if force else "false"}
+        if dry_run:
+            query["dryRun"] = "All"
+        path = resource.path(str(meta.get("namespace") or ""), quote(str(meta["name"])))
+        result: KubeObject = self.request(
+            "PATCH", path, query=query, body=obj, content_type="application/apply-patch+yaml"
+        )
+        return result
+
+    def delete(
+        self, resource: ApiResource, namespace: str, name: str, *, dry_run: bool = False
+    ) -> bool:
+        body: dict[str, Any] = {
+            "kind": "DeleteOptions",
+            "apiVersion": "v1",
+            "propagationPolicy": "Background",
+        }
+        if dry_run:
+            body["dryRun"] = ["All"]
+        try:
+            self.request("DELETE", resource.path(namespace, quote(name)), body=body)
+        except ApiError as err:
+            if err.status == 404:
+                return False
+            raise
+        return True
+
+    def version(self) -> str:
+        return str(self.request("GET", "/version").get("gitVersion", ""))
+
+
+def _decode(method: str, path: str, response: Any) -> Any:
+    data = response.data
+    try:
+        doc = json.loads(data) if data else {}
+    except ValueError:
+        doc = {"message": data[:500].decode("utf-8", "replace")}
+    if response.status < 400:
+        return doc
+    message = str(doc.get("message") or f"HTTP {response.status}")
+    reason = str(doc.get("reason") or "")
+    if response.status in (401, 403):
+        message += (
+            " (check the kubeconfig's identity and its RBAC: gitops-action needs get/list, "
+            "patch for server-side apply, and delete for pruning)"
+        )
+    raise ApiError(response.status, reason, message, doc if isinstance(doc, dict) else {})
+
+
+def _backoff(attempt: int) -> float:
+    return float(min(0.2 * 2**attempt, 5.0) + random.uniform(0, 0.1))
+
+
+def _retry_after(header: str | None, attempt: int) -> float:
+    try:
+        return min(float(header), 30.0) if header else _backoff(attempt)
+    except ValueError:
+        return _backoff(attempt)

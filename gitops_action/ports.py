@@ -1,0 +1,130 @@
+"""Ports: what the engine needs from the outside world, as ``typing.Protocol``s.
+
+The engine (plan, apply, verify) talks to these; ``adapters/`` implement them with real I/O,
+and only ``cli`` builds adapters. Tests use the real adapters against real parts (a control
+plane, a contract-checked GitHub fake, real git), not mocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from .models import KubeObject
+
+
+@dataclass(frozen=True)
+class ApiResource:
+    """One kind as the API server serves it (from discovery)."""
+
+    group: str
+    version: str
+    kind: str
+    plural: str
+    namespaced: bool
+    verbs: frozenset[str] = frozenset()
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    def path(self, namespace: str = "", name: str = "") -> str:
+        base = f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
+        scope = f"/namespaces/{namespace}" if self.namespaced and namespace else ""
+        return f"{base}{scope}/{self.plural}" + (f"/{name}" if name else "")
+
+
+class Cluster(Protocol):
+    """A Kubernetes API server, as the engine uses it."""
+
+    @property
+    def default_namespace(self) -> str: ...
+
+    def resource(self, api_version: str, kind: str) -> ApiResource | None:
+        """The served resource for this apiVersion and kind; ``None`` when not served."""
+
+    def resources(self) -> Sequence[ApiResource]:
+        """Every served kind, at its preferred version (for inventories and orphans)."""
+
+    def refresh_discovery(self) -> None: ...
+
+    def list(
+        self, resource: ApiResource, namespace: str = "", label_selector: str = ""
+    ) -> list[KubeObject]:
+        """Every object of a kind (in a namespace), paged under the hood."""
+
+    def get(self, resource: ApiResource, namespace: str, name: str) -> KubeObject | None: ...
+
+    def apply(
+        self, obj: KubeObject, resource: ApiResource, *, dry_run: bool, force: bool
+    ) -> KubeObject:
+        """Server-side apply with field manager ``gitops-action``; the server's result."""
+
+    def delete(
+        self, resource: ApiResource, namespace: str, name: str, *, dry_run: bool = False
+    ) -> bool:
+        """Delete (background propagation); ``False`` if it was already gone."""
+
+
+@dataclass(frozen=True)
+class Comment:
+    """An issue or pull request comment, as the engine sees it."""
+
+    id: int
+    body: str
+    url: str
+    """Where people read it (``html_url``)."""
+    user: str
+    """The author's login; a workflow's ``GITHUB_TOKEN`` writes as ``github-actions[bot]``."""
+
+
+@dataclass(frozen=True)
+class PullRef:
+    """A pull request: its number, where to read it, and both ends."""
+
+    number: int
+    url: str
+    state: str = "open"
+    title: str = ""
+    body: str = ""
+    head_ref: str = ""
+    head_sha: str = ""
+    head_repo: str = ""
+    """Full name of the repository the head branch lives in; ``""`` when that fork is gone."""
+    base_ref: str = ""
+    base_sha: str = ""
+    base_repo: str = ""
+
+
+class GitHub(Protocol):
+    """One repository's issues, comments and pull requests on GitHub (or GitHub Enterprise).
+
+    ``number`` is an issue or pull request number; ``pull`` says which, so that a refusal
+    names the permission the workflow lacks (``pull-requests`` or ``issues``).
+    """
+
+    @property
+    def repository(self) -> str:
+        """``owner/name``."""
+
+    def comments(self, number: int, *, pull: bool = True) -> list[Comment]:
+        """Every comment of the issue or pull request, oldest first (all pages)."""
+
+    def create_comment(self, number: int, body: str, *, pull: bool = True) -> Comment: ...
+
+    def update_comment(
+        self, number: int, comment_id: int, body: str, *, pull: bool = True
+    ) -> Comment: ...
+
+    def delete_comment(self, number: int, comment_id: int, *, pull: bool = True) -> None:
+        """Delete a comment; one that is already gone counts as deleted."""
+
+    def pull(self, number: int) -> PullRef: ...
+
+    def find_pull(self, head_branch: str, base: str) -> PullRef | None:
+        """The open pull request from this repository's ``head_branch`` into ``base``."""
+
+    def create_pull(self, head: str, base: str, title: str, body: str) -> PullRef: ...
+
+    def update_pull(self, number: int, title: str, body: str) -> PullRef: ...
