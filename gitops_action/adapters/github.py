@@ -1,0 +1,414 @@
+"""The GitHub adapter: PyGithub behind the ``GitHub`` port, with retries and clear refusals.
+
+Built from the Actions environment: ``GITHUB_API_URL`` is the base URL (so GitHub Enterprise
+Server works), ``GITHUB_REPOSITORY`` the repository, the token ``GITHUB_TOKEN`` or the
+action's ``github-token`` input. It hands out our own frozen dataclasses, never PyGithub
+objects, and turns every refusal into one ``GitHubError`` naming the permission that is
+missing.
+
+Retries are ours, not PyGithub's (``retry=None``): its ``GithubRetry`` sleeps inside urllib3,
+where neither the total wait can be capped nor the sleep replaced in tests, and it retries a
+POST after a 5xx, which may create a second comment when GitHub had in fact written the first.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any, TypeVar
+
+import requests
+from github import Auth, Github, GithubException
+from github.IssueComment import IssueComment
+from github.PullRequest import PullRequest
+
+from .. import __version__
+from ..errors import GitHubError
+from ..ports import Comment, PullRef
+from .actions import ActionsEnv
+
+T = TypeVar("T")
+
+SECONDARY_RATE_LIMIT_WAIT = 60.0
+"""GitHub: without ``Retry-After``, wait at least a minute after a secondary rate limit."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Try again after 5xx answers and dropped connections (``backoff`` doubling each time)
+    and after rate limits (``Retry-After``, else the reset time, else a minute), at most
+    ``attempts`` tries and ``max_wait`` seconds of sleep in all for one call."""
+
+    attempts: int = 5
+    backoff: float = 1.0
+    max_wait: float = 60.0
+    sleep: Callable[[float], None] = time.sleep
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """Seconds between requests, given to PyGithub. By default reads are not spaced (we make
+    a handful, one at a time) and writes are a second apart, as GitHub asks of clients that
+    POST, PATCH or DELETE in a row to stay clear of secondary rate limits; a plan writes at
+    most a few comments per target, so this costs seconds, not minutes."""
+
+    between_requests: float = 0.0
+    between_writes: float = 1.0
+
+
+NO_PACING = Pacing(0.0, 0.0)
+
+
+@dataclass(frozen=True)
+class _Op:
+    """One call, for messages: ``GitHub refused to {action} on {where} (...): ... {needs}``."""
+
+    action: str
+    where: str
+    needs: str
+
+
+class GitHubClient:
+    """The ``GitHub`` port for one repository, over PyGithub."""
+
+    def __init__(
+        self,
+        repository: str,
+        token: str,
+        api_url: str = "https://api.github.com",
+        *,
+        retry: RetryPolicy | None = None,
+        pacing: Pacing | None = None,
+        timeout: int = 30,
+    ) -> None:
+        if not token:
+            raise GitHubError(
+                "no GitHub token: set GITHUB_TOKEN (env: GITHUB_TOKEN: ${{ github.token }}) "
+                "or the action's github-token input"
+            )
+        owner, _, name = repository.partition("/")
+        if not (owner and name):
+            raise GitHubError(
+                f"GITHUB_REPOSITORY is {repository!r}, not owner/name: "
+                "set it (Actions does) to the repository to comment on"
+            )
+        pacing = pacing or Pacing()
+        self._repository = repository
+        self._owner = owner
+        self.api_url = api_url.rstrip("/")
+        self._retry = retry or RetryPolicy()
+        self._gh = Github(
+            auth=Auth.Token(token),
+            base_url=self.api_url,
+            retry=None,
+            lazy=True,  # objects by URL, no GET until an attribute is missing
+            per_page=100,
+            timeout=timeout,
+            user_agent=f"gitops-action/{__version__}",
+            seconds_between_requests=pacing.between_requests or None,
+            seconds_between_writes=pacing.between_writes or None,
+        )
+        self._repo = self._gh.get_repo(repository)
+
+    @classmethod
+    def from_env(
+        cls, actions: ActionsEnv, *, retry: RetryPolicy | None = None, pacing: Pacing | None = None
+    ) -> GitHubClient:
+        return cls(actions.repository, actions.token, actions.api_url, retry=retry, pacing=pacing)
+
+    @property
+    def repository(self) -> str:
+        return self._repository
+
+    # Comments
+
+    def comments(self, number: int, *, pull: bool = True) -> list[Comment]:
+        op = _Op("list the comments", self._at(number), _scope(pull, "read"))
+        issue = self._repo.get_issue(number)
+        return self._call(op, lambda: [_comment(c) for c in issue.get_comments()])
+
+    def create_comment(self, number: int, body: str, *, pull: bool = True) -> Comment:
+        op = _Op("comment", self._at(number), _scope(pull, "write"))
+        issue = self._repo.get_issue(number)
+
+        def written() -> Comment | None:
+            # After a 5xx GitHub may have written it anyway: look before writing it twice.
+            same = [c for c in issue.get_comments() if c.body == body]
+            return _comment(same[-1]) if same else None
+
+        return self._call(op, lambda: _comment(issue.create_comment(body)), recover=written)
+
+    def update_comment(
+        self, number: int, comment_id: int, body: str, *, pull: bool = True
+    ) -> Comment:
+        op = _Op(f"update comment {comment_id}", self._at(number), _scope(pull, "write"))
+        comment = self._repo.get_issue(number).get_comment(comment_id)
+
+        def edit() -> Comment:
+            comment.edit(body)
+            return _comment(comment)
+
+        return self._call(op, edit)
+
+    def delete_comment(self, number: int, comment_id: int, *, pull: bool = True) -> None:
+        op = _Op(f"delete comment {comment_id}", self._at(number), _scope(pull, "write"))
+        comment = self._repo.get_issue(number).get_comment(comment_id)
+
+        def delete() -> None:
+            try:
+                comment.delete()
+            except GithubException as err:
+                if err.status != 404:  # already gone: by someone else, or by our earlier try
+                    raise
+
+        self._call(op, delete)
+
+    # Pull requests
+
+    def pull(self, number: int) -> PullRef:
+        op = _Op("read pull request", self._at(number), "pull-requests: read")
+        return self._call(op, lambda: _pull(self._repo.get_pull(number)))
+
+    def find_pull(self, head_branch: str, base: str) -> PullRef | None:
+        op = _Op(
+            f"list pull requests from {head_branch} into {base}",
+            self._repository,
+            "pull-requests: read",
+        )
+        return self._call(op, lambda: self._open_pull(head_branch, base))
+
+    def create_pull(self, head: str, base: str, title: str, body: str) -> PullRef:
+        op = _Op(
+            f"open a pull request from {head} into {base}",
+            self._repository,
+            "pull-requests: write",
+        )
+        return self._call(
+            op,
+            lambda: _pull(self._repo.create_pull(base=base, head=head, title=title, body=body)),
+            recover=lambda: self._open_pull(head, base),
+        )
+
+    def _open_pull(self, head_branch: str, base: str) -> PullRef | None:
+        found = self._repo.get_pulls(state="open", head=f"{self._owner}:{head_branch}", base=base)
+        first = next(iter(found), None)
+        return _pull(first) if first is not None else None
+
+    def update_pull(self, number: int, title: str, body: str) -> PullRef:
+        op = _Op("edit pull request", self._at(number), "pull-requests: write")
+        pr = self._repo.get_pull(number)
+
+        def edit() -> PullRef:
+            pr.edit(title=title, body=body)
+            return _pull(pr)
+
+        return self._call(op, edit)
+
+    # Retries and refusals
+
+    def _at(self, number: int) -> str:
+        return f"{self._repository}#{number}"
+
+    def _call(
+        self, op: _Op, fn: Callable[[], T], *, recover: Callable[[], T | None] | None = None
+    ) -> T:
+        """``fn()``, tried again as the policy allows; a write is never repeated once GitHub
+        took it: a refusal is not retried, and after an answer that leaves it open (5xx, a
+        dropped connection) ``recover`` looks for the result before trying again."""
+        waited = 0.0
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return fn()
+            except GithubException as err:
+                failure: Exception = err
+                delay = retry_delay(
+                    err.status,
+                    err.headers or {},
+                    _message(err),
+                    attempt,
+                    backoff=self._retry.backoff,
+                )
+                unknown = err.status >= 500
+            except requests.RequestException as err:
+                failure, unknown = err, True
+                delay = self._retry.backoff * 2.0 ** (attempt - 1)
+            if delay is None or attempt >= self._retry.attempts:
+                raise self._failed(op, failure, attempt) from failure
+            if waited + delay > self._retry.max_wait:
+                raise self._gave_up(op, failure, delay, waited) from failure
+            self._retry.sleep(delay)
+            waited += delay
+            if unknown and recover is not None:
+                try:
+                    done = recover()
+                except (GithubException, requests.RequestException):
+                    done = None  # cannot tell; try the write again
+                if done is not None:
+                    return done
+
+    def _failed(self, op: _Op, failure: Exception, attempts: int) -> GitHubError:
+        if not isinstance(failure, GithubException):
+            return GitHubError(
+                f"cannot reach GitHub at {self.api_url} to {op.action} on {op.where} "
+                f"({attempts} tries): {failure}; check GITHUB_API_URL "
+                "(GitHub Enterprise Server: https://HOST/api/v3) and the network"
+            )
+        status, message = failure.status, _message(failure)
+        refused = f"GitHub refused to {op.action} on {op.where} ({status} {message})"
+        if is_rate_limited(status, failure.headers or {}, message):
+            return GitHubError(
+                f"{refused}: still rate-limited after {attempts} tries; re-run the job later"
+            )
+        if status >= 500:
+            return GitHubError(
+                f"{refused}: GitHub kept failing ({attempts} tries); re-run the job later "
+                "(on github.com: https://www.githubstatus.com)"
+            )
+        if status == 401:
+            return GitHubError(
+                f"{refused}: the token is missing, wrong or expired; pass a valid one as the "
+                "action's github-token input (or GITHUB_TOKEN)"
+            )
+        if status == 403:
+            hint = (
+                f"{refused}: the workflow's token needs '{op.needs}' — add "
+                f"'permissions: {op.needs}' to the job"
+            )
+            if op.needs == "pull-requests: write":
+                hint += (
+                    "\nOn a pull_request from a fork GitHub gives the workflow a read-only token "
+                    "whatever it asks for: there, pass --no-comment (the plan is in the job "
+                    "summary)"
+                )
+            return GitHubError(hint)
+        if status == 404:
+            if not self._repo_visible():
+                return GitHubError(
+                    f"{refused}: repository {self._repository} not found: GITHUB_REPOSITORY is "
+                    "wrong, or the token has no access to it (a private repository, or a token "
+                    "made for another one)"
+                )
+            return GitHubError(f"{refused}: it does not exist (any more)")
+        return GitHubError(f"{refused}{_details(failure)}")
+
+    def _gave_up(self, op: _Op, failure: Exception, delay: float, waited: float) -> GitHubError:
+        if isinstance(failure, GithubException):
+            what = f"{failure.status} {_message(failure)}"
+            limited = is_rate_limited(failure.status, failure.headers or {}, _message(failure))
+        else:
+            what, limited = str(failure), False
+        asked = "GitHub asked to wait" if limited else "trying again needs"
+        return GitHubError(
+            f"{asked} {delay:.0f} s more before trying to {op.action} on {op.where} again "
+            f"({what}), past the {self._retry.max_wait:.0f} s this run waits (waited "
+            f"{waited:.0f} s); re-run the job later"
+        )
+
+    def _repo_visible(self) -> bool:
+        """Whether the repository itself answers (once, no retries): tells a wrong
+        GITHUB_REPOSITORY from a comment or pull request that is gone."""
+        try:
+            self._gh.get_repo(self._repository).complete()
+        except GithubException as err:
+            return err.status != 404
+        except requests.RequestException:
+            return True
+        return True
+
+
+def retry_delay(
+    status: int,
+    headers: Mapping[str, Any],
+    message: str,
+    attempt: int,
+    *,
+    backoff: float,
+    now: Callable[[], float] = time.time,
+) -> float | None:
+    """Seconds to wait before trying again, ``None`` when trying again cannot help."""
+    lower = {k.lower(): str(v) for k, v in headers.items()}
+    if is_rate_limited(status, headers, message):
+        after = _retry_after(lower.get("retry-after", ""), now)
+        if after is not None:
+            return after
+        reset = lower.get("x-ratelimit-reset", "")
+        if lower.get("x-ratelimit-remaining") == "0" and reset.isdigit():
+            return max(int(reset) - now(), 0.0) + 1.0
+        return SECONDARY_RATE_LIMIT_WAIT
+    if status >= 500:
+        return backoff * 2.0 ** (attempt - 1)
+    return None
+
+
+def is_rate_limited(status: int, headers: Mapping[str, Any], message: str) -> bool:
+    """A 429, or a 403 that is a (primary or secondary) rate limit, not a refusal."""
+    if status == 429:
+        return True
+    if status != 403:
+        return False
+    lower = {k.lower(): str(v) for k, v in headers.items()}
+    text = message.lower()
+    return (
+        "retry-after" in lower
+        or lower.get("x-ratelimit-remaining") == "0"
+        or "rate limit" in text
+        or text.endswith("please retry your request again later.")
+    )
+
+
+def _retry_after(value: str, now: Callable[[], float]) -> float | None:
+    value = value.strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        return max(parsedate_to_datetime(value).timestamp() - now(), 0.0)
+    except (TypeError, ValueError):
+        return None
+
+
+def _message(err: GithubException) -> str:
+    data = err.data
+    if isinstance(data, Mapping) and data.get("message"):
+        return " ".join(str(data["message"]).split())
+    return err.message or (str(data)[:200] if data else "no message")
+
+
+def _details(err: GithubException) -> str:
+    data = err.data
+    errors = data.get("errors") if isinstance(data, Mapping) else None
+    if not isinstance(errors, list) or not errors:
+        return ""
+    shown = [str(e.get("message") or e) if isinstance(e, Mapping) else str(e) for e in errors]
+    return ": " + "; ".join(shown)
+
+
+def _scope(pull: bool, level: str) -> str:
+    return f"{'pull-requests' if pull else 'issues'}: {level}"
+
+
+def _comment(c: IssueComment) -> Comment:
+    return Comment(id=c.id, body=c.body or "", url=c.html_url, user=c.user.login if c.user else "")
+
+
+def _pull(p: PullRequest) -> PullRef:
+    head_repo = p.head.repo.full_name if p.head.repo is not None else ""
+    base_repo = p.base.repo.full_name if p.base.repo is not None else ""
+    return PullRef(
+        number=p.number,
+        url=p.html_url,
+        state=p.state,
+        title=p.title or "",
+        body=p.body or "",
+        head_ref=p.head.ref,
+        head_sha=p.head.sha,
+        head_repo=head_repo,
+        base_ref=p.base.ref,
+        base_sha=p.base.sha,
+        base_repo=base_repo,
+    )

@@ -1,0 +1,179 @@
+"""``gitops-action plan``: render head and base, diff, and publish the report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import guard, inventory
+from ..comments import sync_comments
+from ..errors import GitError, GitHubError, RenderError
+from ..live import live_plan
+from ..models import Report, TargetReport
+from ..plan import offline_plan
+from ..render import Rendered, render_target
+from ..report import json as json_report
+from ..report.markdown import PlanContext, comment_parts, plan_markdown
+from ..report.text import report_text
+from . import Context
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    base_ref: str | None = None
+    live: bool | None = None
+    comment: bool | None = None
+    output_md: Path | None = None
+    output_json: Path | None = None
+    exit_code: bool = False
+
+
+def base_ref(ctx: Context, requested: str | None) -> str:
+    """``--base-ref``, else the pull request's base commit, else ``origin/$GITHUB_BASE_REF``."""
+    if requested:
+        return requested
+    if ctx.actions.base_sha:
+        return ctx.actions.base_sha
+    if ctx.actions.base_ref:
+        return f"origin/{ctx.actions.base_ref}"
+    raise GitError(
+        "plan needs a base to compare with: pass --base-ref REF (for example origin/main), "
+        "or run it on a pull_request event"
+    )
+
+
+def render_all(ctx: Context, root: Path, label: str) -> dict[str, Rendered]:
+    out: dict[str, Rendered] = {}
+    for target in ctx.targets:
+        rendered = render_target(target, root)
+        try:
+            rendered.raise_for_errors()
+        except RenderError as err:
+            raise RenderError(f"target {target.name} at {label}: {err}") from None
+        out[target.name] = rendered
+    return out
+
+
+def run(ctx: Context, options: PlanOptions) -> int:
+    ref = base_ref(ctx, options.base_ref)
+    base_sha = ctx.git.resolve(ref)
+    revision = ctx.git.head()
+    live = ctx.connect is not None if options.live is None else options.live
+    if live:  # before anything runs with the cluster credentials
+        guard.refuse_untrusted_checkout(
+            ctx.actions.event_name,
+            ctx.actions.event,
+            revision,
+            ctx.actions.env.get("GITHUB_SHA", ""),
+        )
+    head = render_all(ctx, ctx.config.root, "HEAD")
+    with ctx.git.worktree(base_sha) as tree:
+        base = render_all(ctx, tree / _relative_root(ctx), f"base {ref}")
+    targets: list[TargetReport] = []
+    for target in ctx.targets:
+        desired, previous = head[target.name].manifests, base[target.name].manifests
+        if live:
+            cluster = ctx.cluster(target)
+            namespace = target.namespace or cluster.default_namespace
+            recorded = inventory.read(cluster, target.name, namespace)
+            targets.append(live_plan(cluster, target, desired, previous, recorded))
+        else:
+            targets.append(offline_plan(target, desired, previous))
+    report = Report(
+        command="plan", revision=revision, targets=tuple(targets), base_revision=base_sha
+    )
+    shown = f"`{ref}` (`{base_sha[:12]}`)" if ref != base_sha else f"`{base_sha[:12]}`"
+    baseline = f"the base ref {shown}"
+    plan_ctx = PlanContext(
+        baseline="the live cluster" if live else baseline,
+        revision=revision,
+        base_revision=base_sha,
+        run_url=ctx.actions.run_url,
+    )
+    publish(ctx, report, plan_ctx, options)
+    publish_comments(ctx, report, plan_ctx, options)
+    if report.has_errors:
+        return 1
+    return 2 if options.exit_code and report.has_changes else 0
+
+
+def _relative_root(ctx: Context) -> Path:
+    """Where the configuration's root sits inside the repository (usually the top)."""
+    return ctx.config.root.relative_to(ctx.git.root)
+
+
+def publish(ctx: Context, report: Report, plan_ctx: PlanContext, options: PlanOptions) -> None:
+    """Terminal text, ``--output-md``/``--output-json``, the job summary and step outputs."""
+    ctx.out.write(report_text(report))
+    markdown = plan_markdown(report, plan_ctx)
+    if options.output_md:
+        options.output_md.write_text(markdown, encoding="utf-8")
+    if options.output_json:
+        options.output_json.write_text(json_report.dumps(report), encoding="utf-8")
+        ctx.actions.set_output("report", str(options.output_json))
+    ctx.actions.write_summary(markdown)
+    ctx.actions.set_output("changes", "true" if report.has_changes else "false")
+
+
+COMMENT_EVENTS = ("pull_request", "pull_request_target")
+
+
+def comment_pull(ctx: Context, options: PlanOptions) -> int | None:
+    """The pull request to comment on; ``None`` for no comment. ``--comment`` insists (and
+    fails when it cannot); by default, comment on a pull request event with a token, except
+    from a fork on ``pull_request``, where GitHub's token is read-only."""
+    number = ctx.actions.pull_number
+    if options.comment is False:
+        return None
+    if options.comment is None:
+        wanted = ctx.actions.event_name in COMMENT_EVENTS and bool(ctx.actions.token)
+        if not (wanted and number is not None and ctx.github is not None):
+            return None
+        if ctx.actions.event_name == "pull_request" and _from_fork(ctx):
+            ctx.err.write(
+                "gitops-action: no plan comment: on a pull request from a fork GitHub gives "
+                "the workflow a read-only token; the plan is in the job summary\n"
+            )
+            return None
+        return number
+    if number is None:
+        raise GitHubError(
+            "--comment needs a pull request: run plan on a pull_request event "
+            "(GITHUB_EVENT_PATH names it), or pass --no-comment"
+        )
+    if ctx.github is None:
+        raise GitHubError("--comment: no GitHub connection configured; pass --no-comment")
+    return number
+
+
+def _from_fork(ctx: Context) -> bool:
+    def repo(side: str) -> object:
+        end = ctx.actions.pull_request.get(side)
+        found = end.get("repo") if isinstance(end, dict) else None
+        return found.get("full_name") if isinstance(found, dict) else None
+
+    return repo("head") != repo("base")
+
+
+def publish_comments(
+    ctx: Context, report: Report, plan_ctx: PlanContext, options: PlanOptions
+) -> None:
+    """The sticky comment of each target on the pull request, and output ``comment-url``
+    (the first target's part 1). Quiet: a target that never had changes gets no comment."""
+    number = comment_pull(ctx, options)
+    if number is None or ctx.github is None:
+        return
+    github = ctx.github()
+    existing = github.comments(number)  # once for all targets: each touches only its own
+    urls: list[str] = []
+    for target in report.targets:
+        news = bool(target.changed or target.errors or any(r.error for r in target.resources))
+        parts = comment_parts(target, plan_ctx)
+        synced = sync_comments(github, number, target.name, parts, post=news, existing=existing)
+        if synced.url:
+            urls.append(synced.url)
+            ctx.err.write(
+                f"gitops-action: plan comment for {target.name}: {synced.outcome}: {synced.url}\n"
+            )
+    if urls:
+        ctx.actions.set_output("comment-url", urls[0])

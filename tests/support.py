@@ -1,0 +1,110 @@
+"""Shared test fixtures: real git repositories in tmp dirs, the CLI, and text snapshots."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from gitops_action.cli import main
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+
+
+def git(root: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Dev",
+        "GIT_AUTHOR_EMAIL": "dev@example.com",
+        "GIT_COMMITTER_NAME": "Dev",
+        "GIT_COMMITTER_EMAIL": "dev@example.com",
+        "GIT_CONFIG_GLOBAL": "/dev/null",
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    result = subprocess.run(
+        ["git", *args], cwd=root, env=env, capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip()
+
+
+@dataclass
+class Repo:
+    """A real git repository with helpers to write files and commit."""
+
+    root: Path
+
+    def write(self, files: Mapping[str, str]) -> None:
+        for name, text in files.items():
+            path = self.root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+
+    def remove(self, *names: str) -> None:
+        for name in names:
+            path = self.root / name
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+    def commit(self, message: str = "change") -> str:
+        git(self.root, "add", "-A")
+        git(self.root, "commit", "-q", "--allow-empty", "-m", message)
+        return git(self.root, "rev-parse", "HEAD")
+
+    def git(self, *args: str) -> str:
+        return git(self.root, *args)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    return Repo(root)
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run_cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[object]:
+    """Run ``gitops-action ARGS`` in-process from a folder, with a clean GitHub environment."""
+    for name in list(os.environ):
+        if name.startswith(("GITHUB_", "INPUT_", "RUNNER_")):
+            monkeypatch.delenv(name)
+
+    def run(cwd: Path, *args: str, env: Mapping[str, str] | None = None) -> Result:
+        monkeypatch.chdir(cwd)
+        for key, value in (env or {}).items():
+            monkeypatch.setenv(key, value)
+        capsys.readouterr()
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    yield run
+
+
+@pytest.fixture
+def snapshot(request: pytest.FixtureRequest) -> object:
+    """Compare text with ``tests/snapshots/<name>``; UPDATE_SNAPSHOTS=1 rewrites it."""
+
+    def check(name: str, text: str) -> None:
+        path = SNAPSHOTS / name
+        if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        if not path.exists():
+            pytest.fail(f"no snapshot {path}; run with UPDATE_SNAPSHOTS=1 and review it")
+        assert text == path.read_text(encoding="utf-8"), f"differs from snapshot {path}"
+
+    return check
