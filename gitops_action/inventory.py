@@ -105,7 +105,7 @@ class Inventory:
         }
         kinds = sorted(set(group_kinds) | {k.group_kind for k in self.members})
         others = sorted(
-            set(namespaces) | {k.namespace for k in self.members} - {self.namespace, ""}
+            (set(namespaces) | {k.namespace for k in self.members}) - {self.namespace, ""}
         )
         blob = gzip.compress(json.dumps({"version": 1, "members": records}).encode(), mtime=0)
         return {

@@ -63,11 +63,6 @@ class Git:
     def is_shallow(self) -> bool:
         return self.run("rev-parse", "--is-shallow-repository", check=False) == "true"
 
-    def dirty_files(self) -> list[str]:
-        """Tracked files changed and untracked files not ignored, relative to the root."""
-        out = self.run("status", "--porcelain=v1", "--untracked-files=normal")
-        return [line[3:] for line in out.splitlines() if line]
-
     def is_ancestor(self, older: str, newer: str) -> bool:
         result = subprocess.run(
             ["git", "merge-base", "--is-ancestor", older, newer],

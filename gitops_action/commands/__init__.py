@@ -33,6 +33,6 @@ class Context:
 
             raise ClusterError(
                 f"target {target.name}: no cluster configured: pass --kubeconfig, set KUBECONFIG, "
-                "or the action's kubeconfig input (or use --no-live)"
+                "or the action's kubeconfig input (for plan: or use --no-live)"
             )
         return self.connect(target)

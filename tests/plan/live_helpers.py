@@ -22,7 +22,9 @@ def manifests(text: str, namespace: str = "", path: str = "deploy/app.yaml") -> 
     return out
 
 
-def apply_all(kube: Kube, items: Iterable[Manifest | KubeObject], manager_force: bool = True) -> None:
+def apply_all(
+    kube: Kube, items: Iterable[Manifest | KubeObject], manager_force: bool = True
+) -> None:
     """Server-side apply as gitops-action would (CRDs and namespaces first)."""
     objs = [m.obj if isinstance(m, Manifest) else m for m in items]
     first = [o for o in objs if o["kind"] in ("Namespace", "CustomResourceDefinition")]
@@ -63,7 +65,9 @@ class Counting:
     def default_namespace(self) -> str:
         return self.kube.default_namespace
 
-    def list(self, resource: ApiResource, namespace: str = "", label_selector: str = "") -> list[KubeObject]:
+    def list(
+        self, resource: ApiResource, namespace: str = "", label_selector: str = ""
+    ) -> list[KubeObject]:
         self.calls["list"] += 1
         return self.kube.list(resource, namespace, label_selector)
 
@@ -71,7 +75,9 @@ class Counting:
         self.calls["get"] += 1
         return self.kube.get(resource, namespace, name)
 
-    def apply(self, obj: KubeObject, resource: ApiResource, *, dry_run: bool, force: bool) -> KubeObject:
+    def apply(
+        self, obj: KubeObject, resource: ApiResource, *, dry_run: bool, force: bool
+    ) -> KubeObject:
         self.calls["dry-run" if dry_run else "apply"] += 1
         return self.kube.apply(obj, resource, dry_run=dry_run, force=force)
 

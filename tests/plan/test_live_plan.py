@@ -119,7 +119,9 @@ def rows(report: TargetReport) -> dict[str, ResourceDiff]:
     return {str(r.key): r for r in report.resources}
 
 
-def test_right_after_applying_the_same_objects_the_plan_has_no_changes(kube: Kube, namespace: str) -> None:
+def test_right_after_applying_the_same_objects_the_plan_has_no_changes(
+    kube: Kube, namespace: str
+) -> None:
     desired = manifests(WORKLOADS, namespace)
     apply_all(kube, desired)
     report = live_plan(kube, target(namespace), desired, desired)
@@ -145,7 +147,11 @@ def test_an_out_of_band_change_to_a_touched_object_is_warned(kube: Kube, namespa
     base = manifests(WORKLOADS, namespace)
     apply_all(kube, base)
     web = next(m.obj for m in base if m.kind == "Deployment")
-    edit(kube, web, {"spec": {"template": {"spec": {"containers": [{"name": "web", "image": "web:hotfix"}]}}}})
+    edit(
+        kube,
+        web,
+        {"spec": {"template": {"spec": {"containers": [{"name": "web", "image": "web:hotfix"}]}}}},
+    )
     head = manifests(WORKLOADS.replace("replicas: 2", "replicas: 3"), namespace)
     report = live_plan(kube, target(namespace), head, base)
     row = rows(report)[f"Deployment/{namespace}/web"]
@@ -158,12 +164,16 @@ def test_an_out_of_band_change_to_a_touched_object_is_warned(kube: Kube, namespa
     assert "-  replicas: 2\n+  replicas: 3\n" in row.diff
 
 
-def test_drift_on_an_object_the_pull_request_does_not_touch_gets_a_note(kube: Kube, namespace: str) -> None:
+def test_drift_on_an_object_the_pull_request_does_not_touch_gets_a_note(
+    kube: Kube, namespace: str
+) -> None:
     desired = manifests(WORKLOADS, namespace)
     apply_all(kube, desired)
     config = next(m.obj for m in desired if m.kind == "ConfigMap")
     edit(kube, config, {"data": {"LOG_LEVEL": "debug"}})
-    row = rows(live_plan(kube, target(namespace), desired, desired))[f"ConfigMap/{namespace}/web-config"]
+    row = rows(live_plan(kube, target(namespace), desired, desired))[
+        f"ConfigMap/{namespace}/web-config"
+    ]
     assert row.action == "update"
     assert row.notes == (
         "this pull request does not change it: the cluster differs from Git (drift), "
@@ -195,15 +205,25 @@ def test_secret_values_are_never_in_the_live_diff(kube: Kube, namespace: str) ->
     assert "-  password: (hidden)\n+  password: (hidden, changed)\n" in row.diff
 
 
-def test_an_immutable_change_is_an_error_on_that_object_with_the_servers_message(kube: Kube, namespace: str) -> None:
+def test_an_immutable_change_is_an_error_on_that_object_with_the_servers_message(
+    kube: Kube, namespace: str
+) -> None:
     base = manifests(WORKLOADS, namespace)
     apply_all(kube, base)
-    head = manifests(WORKLOADS.replace("matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}", "matchLabels: {app: web2}}\n  template:\n    metadata: {labels: {app: web2}}"), namespace)
+    head = manifests(
+        WORKLOADS.replace(
+            "matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}",
+            "matchLabels: {app: web2}}\n  template:\n    metadata: {labels: {app: web2}}",
+        ),
+        namespace,
+    )
     row = rows(live_plan(kube, target(namespace), head, base))[f"Deployment/{namespace}/web"]
     assert row.action == "update"
     assert row.error.startswith("the API server rejected the dry-run: ")
     assert "field is immutable" in row.error
-    assert row.error.endswith("; the field cannot change: delete and re-create the object (or rename it)")
+    assert row.error.endswith(
+        "; the field cannot change: delete and re-create the object (or rename it)"
+    )
     assert "/spec/selector is immutable" in row.warnings[0]
     assert row.diff.startswith("--- base\n+++ head\n")
 
@@ -218,27 +238,44 @@ def test_an_invalid_value_is_an_error_row_not_a_crash(kube: Kube, namespace: str
     assert [r for r in report.resources if r.error] == [row]
 
 
-def test_objects_in_a_namespace_the_plan_creates_are_creations_with_a_note(kube: Kube, namespace: str) -> None:
+def test_objects_in_a_namespace_the_plan_creates_are_creations_with_a_note(
+    kube: Kube, namespace: str
+) -> None:
     fresh = f"{namespace}-new"
-    head = manifests(f"apiVersion: v1\nkind: Namespace\nmetadata: {{name: {fresh}}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c, namespace: {fresh}}}\ndata: {{a: '1'}}\n")
+    head = manifests(
+        f"apiVersion: v1\nkind: Namespace\nmetadata: {{name: {fresh}}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c, namespace: {fresh}}}\ndata: {{a: '1'}}\n"
+    )
     by = rows(live_plan(kube, target(namespace), head, []))
     assert by[f"Namespace/{fresh}"].action == "create"
     config = by[f"ConfigMap/{fresh}/c"]
     assert (config.action, config.error) == ("create", "")
-    assert config.notes == (f"its Namespace {fresh} is created by this plan: shown as rendered, not dry-run",)
+    assert config.notes == (
+        f"its Namespace {fresh} is created by this plan: shown as rendered, not dry-run",
+    )
 
 
-def test_custom_resources_whose_crd_the_plan_creates_are_creations_with_a_note(kube: Kube, namespace: str) -> None:
-    head = manifests(CRD + f"---\napiVersion: example.com/v1\nkind: Gadget\nmetadata: {{name: g1, namespace: {namespace}}}\nspec: {{size: 3}}\n")
+def test_custom_resources_whose_crd_the_plan_creates_are_creations_with_a_note(
+    kube: Kube, namespace: str
+) -> None:
+    head = manifests(
+        CRD
+        + f"---\napiVersion: example.com/v1\nkind: Gadget\nmetadata: {{name: g1, namespace: {namespace}}}\nspec: {{size: 3}}\n"
+    )
     by = rows(live_plan(kube, target(namespace), head, []))
     assert by["CustomResourceDefinition/gadgets.example.com"].action == "create"
     gadget = by[f"Gadget/{namespace}/g1"]
     assert (gadget.action, gadget.error) == ("create", "")
-    assert gadget.notes == ("its CustomResourceDefinition is created by this plan: shown as rendered, not dry-run",)
+    assert gadget.notes == (
+        "its CustomResourceDefinition is created by this plan: shown as rendered, not dry-run",
+    )
 
 
-def test_a_kind_the_cluster_does_not_serve_is_an_error_that_says_what_to_do(kube: Kube, namespace: str) -> None:
-    head = manifests(f"apiVersion: nope.example.com/v1\nkind: Thing\nmetadata: {{name: t, namespace: {namespace}}}\n")
+def test_a_kind_the_cluster_does_not_serve_is_an_error_that_says_what_to_do(
+    kube: Kube, namespace: str
+) -> None:
+    head = manifests(
+        f"apiVersion: nope.example.com/v1\nkind: Thing\nmetadata: {{name: t, namespace: {namespace}}}\n"
+    )
     (row,) = live_plan(kube, target(namespace), head, []).resources
     assert row.error == (
         "the cluster does not serve nope.example.com/v1 Thing: install its "
@@ -246,20 +283,25 @@ def test_a_kind_the_cluster_does_not_serve_is_an_error_that_says_what_to_do(kube
     )
 
 
-def test_an_object_that_left_git_but_was_not_applied_by_us_stays(kube: Kube, namespace: str) -> None:
+def test_an_object_that_left_git_but_was_not_applied_by_us_stays(
+    kube: Kube, namespace: str
+) -> None:
     base = manifests(WORKLOADS, namespace)
     apply_all(kube, base)
     head = [m for m in base if m.kind != "ConfigMap"]
     row = rows(live_plan(kube, target(namespace), head, base))[f"ConfigMap/{namespace}/web-config"]
     assert (row.action, row.warnings) == (
         "unchanged",
-        ("left Git but stays in the cluster: it was not applied by gitops-action for this target (no part-of label)",),
+        (
+            "left Git but stays in the cluster: it was not applied by gitops-action for this target (no part-of label)",
+        ),
     )
 
 
 def test_live_objects_come_from_one_list_per_kind_and_namespace(kube: Kube, namespace: str) -> None:
     many = "".join(
-        f"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\ndata: {{v: '{i}'}}\n" for i in range(30)
+        f"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\ndata: {{v: '{i}'}}\n"
+        for i in range(30)
     )
     desired = manifests(many + "---\n" + WORKLOADS, namespace)
     apply_all(kube, desired)

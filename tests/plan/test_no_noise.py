@@ -50,7 +50,11 @@ def into(namespace: str, rendered: tuple[Manifest, ...]) -> list[Manifest]:
 def assert_quiet(kube: Kube, target: Target, desired: list[Manifest]) -> None:
     apply_all(kube, desired)
     report = live_plan(kube, target, desired, desired)
-    noisy = [(str(r.key), r.action, r.diff, r.error) for r in report.resources if r.action != "unchanged" or r.error]
+    noisy = [
+        (str(r.key), r.action, r.diff, r.error)
+        for r in report.resources
+        if r.action != "unchanged" or r.error
+    ]
     assert noisy == []
     assert len(report.resources) == len(desired)
 
@@ -59,7 +63,13 @@ def assert_quiet(kube: Kube, target: Target, desired: list[Manifest]) -> None:
 def test_the_example_targets_are_quiet_after_apply(kube: Kube, namespace: str, name: str) -> None:
     config = load_config(EXAMPLES / ".gitops.yaml")
     (chosen,) = config.select([name])
-    target = Target(name=chosen.name, path=chosen.path, render=chosen.render, values=chosen.values, namespace=namespace)
+    target = Target(
+        name=chosen.name,
+        path=chosen.path,
+        render=chosen.render,
+        values=chosen.values,
+        namespace=namespace,
+    )
     rendered = render_target(target, EXAMPLES)
     rendered.raise_for_errors()
     assert_quiet(kube, target, into(namespace, rendered.manifests))
@@ -69,14 +79,20 @@ CORPUS_TARGETS = {
     "podinfo-staging": ("podinfo/deploy/overlays/staging", "kustomize", ()),
     "podinfo-production": ("podinfo/deploy/overlays/production", "kustomize", ()),
     "podinfo-kustomize": ("podinfo/kustomize", "kustomize", ()),
-    "podinfo-chart": ("podinfo/charts/podinfo", "helm", ("podinfo/charts/podinfo/values-prod.yaml",)),
+    "podinfo-chart": (
+        "podinfo/charts/podinfo",
+        "helm",
+        ("podinfo/charts/podinfo/values-prod.yaml",),
+    ),
     "microservices-demo": ("microservices-demo/kubernetes-manifests", "kustomize", ()),
 }
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the shared corpus is not at {CORPUS}")
 @pytest.mark.parametrize("name", sorted(CORPUS_TARGETS))
-def test_the_real_world_corpus_is_quiet_after_apply(kube: Kube, namespace: str, name: str, tmp_path: Path) -> None:
+def test_the_real_world_corpus_is_quiet_after_apply(
+    kube: Kube, namespace: str, name: str, tmp_path: Path
+) -> None:
     path, render, values = CORPUS_TARGETS[name]
     root = tmp_path / "corpus"
     shutil.copytree(CORPUS, root)

@@ -57,7 +57,9 @@ def change(repo: Repo) -> str:
     return repo.commit("change")
 
 
-def test_plan_reports_create_update_delete_between_two_commits(repo: Repo, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_plan_reports_create_update_delete_between_two_commits(
+    repo: Repo, run_cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     base = seed(repo)
     head = change(repo)
     out = tmp_path / "plan.json"
@@ -87,7 +89,18 @@ def test_secret_values_are_in_no_output(repo: Repo, run_cli, tmp_path: Path) -> 
     summary, outputs = tmp_path / "summary.md", tmp_path / "outputs"
     md, js = tmp_path / "plan.md", tmp_path / "plan.json"
     env = {"GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(outputs)}
-    result = run_cli(repo.root, "plan", "--no-live", "--base-ref", base, "--output-md", str(md), "--output-json", str(js), env=env)
+    result = run_cli(
+        repo.root,
+        "plan",
+        "--no-live",
+        "--base-ref",
+        base,
+        "--output-md",
+        str(md),
+        "--output-json",
+        str(js),
+        env=env,
+    )
     assert result.code == 0
     texts = [result.out, result.err, md.read_text(), js.read_text(), summary.read_text()]
     for value in ("hunter2", "correct-horse"):
@@ -97,7 +110,9 @@ def test_secret_values_are_in_no_output(repo: Repo, run_cli, tmp_path: Path) -> 
     assert "Secret keys changed (changed: password)" in js.read_text()
 
 
-def test_job_summary_and_step_outputs_are_written_in_actions(repo: Repo, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_job_summary_and_step_outputs_are_written_in_actions(
+    repo: Repo, run_cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     base = seed(repo)
     change(repo)
     summary, outputs, js = tmp_path / "summary.md", tmp_path / "outputs", tmp_path / "r.json"
@@ -118,7 +133,9 @@ def test_exit_code_two_only_with_changes_and_the_flag(repo: Repo, run_cli) -> No
 def test_the_base_is_rendered_in_a_worktree_that_is_removed(repo: Repo, run_cli) -> None:  # type: ignore[no-untyped-def]
     base = seed(repo)
     change(repo)
-    repo.write({"deploy/uncommitted.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: wip}\n"})
+    repo.write(
+        {"deploy/uncommitted.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: wip}\n"}
+    )
     result = run_cli(repo.root, "plan", "--no-live", "--base-ref", base)
     assert "+ create ConfigMap/web/wip" in result.out  # head is the working tree
     assert repo.git("worktree", "list", "--porcelain").count("worktree ") == 1
@@ -156,15 +173,27 @@ def test_the_pull_request_base_comes_from_the_event(repo: Repo, run_cli, tmp_pat
     base = seed(repo)
     change(repo)
     event = tmp_path / "event.json"
-    event.write_text(json.dumps({"pull_request": {"number": 7, "base": {"sha": base, "ref": "main"}}}))
-    result = run_cli(repo.root, "plan", "--no-live", "--no-comment", env={"GITHUB_EVENT_PATH": str(event)})
+    event.write_text(
+        json.dumps({"pull_request": {"number": 7, "base": {"sha": base, "ref": "main"}}})
+    )
+    result = run_cli(
+        repo.root, "plan", "--no-live", "--no-comment", env={"GITHUB_EVENT_PATH": str(event)}
+    )
     assert result.code == 0, result.err
     assert "1 to create, 2 to update, 1 to delete" in result.out
 
 
-def test_a_duplicate_key_in_head_names_file_and_line_and_writes_nothing(repo: Repo, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_duplicate_key_in_head_names_file_and_line_and_writes_nothing(
+    repo: Repo, run_cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     base = seed(repo)
-    repo.write({"deploy/web.yaml": DEPLOYMENT.replace("IMAGE", "1").replace("  replicas: 2\n", "  replicas: 2\n  replicas: 3\n")})
+    repo.write(
+        {
+            "deploy/web.yaml": DEPLOYMENT.replace("IMAGE", "1").replace(
+                "  replicas: 2\n", "  replicas: 2\n  replicas: 3\n"
+            )
+        }
+    )
     out = tmp_path / "plan.json"
     result = run_cli(repo.root, "plan", "--no-live", "--base-ref", base, "--output-json", str(out))
     assert result.code == 1
@@ -175,11 +204,18 @@ def test_a_duplicate_key_in_head_names_file_and_line_and_writes_nothing(repo: Re
 
 
 def test_a_bad_config_exits_one_with_the_key_and_line(repo: Repo, run_cli) -> None:  # type: ignore[no-untyped-def]
-    repo.write({".gitops.yaml": CONFIG + "    colour: blue\n", "deploy/a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"})
+    repo.write(
+        {
+            ".gitops.yaml": CONFIG + "    colour: blue\n",
+            "deploy/a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+        }
+    )
     repo.commit()
     result = run_cli(repo.root, "plan", "--no-live", "--base-ref", "HEAD")
     assert result.code == 1
-    assert result.err.startswith("gitops-action: error: .gitops.yaml:6:5: unknown key 'targets.0.colour'")
+    assert result.err.startswith(
+        "gitops-action: error: .gitops.yaml:6:5: unknown key 'targets.0.colour'"
+    )
 
 
 def test_usage_errors_exit_one_not_two(repo: Repo, run_cli) -> None:  # type: ignore[no-untyped-def]
