@@ -182,6 +182,58 @@ def plan(
     raise SystemExit(command.run(_context(obj), options))
 
 
+@cli.command()
+@click.option(
+    "--prune/--no-prune",
+    default=None,
+    help="Delete what left Git. Default: each target's prune setting.",
+)
+@click.option(
+    "--wait/--no-wait",
+    default=None,
+    help="Wait for rollouts to be healthy. Default: each target's wait setting.",
+)
+@click.option(
+    "--timeout",
+    type=click.IntRange(min=1),
+    metavar="SECONDS",
+    help="Health wait per target. Default: each target's wait timeout.",
+)
+@click.option("--dry-run", is_flag=True, help="Check and report everything; write nothing.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Apply over a newer recorded commit, and prune past prune-limit or an empty render.",
+)
+@click.option(
+    "--output-json",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the JSON report here.",
+)
+@click.pass_obj
+def apply(
+    obj: dict[str, Any],
+    prune: bool | None,
+    wait: bool | None,
+    timeout: int | None,
+    dry_run: bool,
+    force: bool,
+    output_json: Path | None,
+) -> None:
+    """Apply the checked-out commit: ordered, pruned, health-checked server-side apply."""
+    from .commands import apply as command
+
+    options = command.ApplyOptions(
+        prune=prune,
+        wait=wait,
+        timeout=timeout,
+        dry_run=dry_run,
+        force=force,
+        output_json=output_json,
+    )
+    raise SystemExit(command.run(_context(obj), options))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: exit 0 ok, 1 error, 2 changes/drift with --exit-code, 3 a bug."""
     args = list(sys.argv[1:] if argv is None else argv)
