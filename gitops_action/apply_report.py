@@ -12,27 +12,15 @@ import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import jinja2
-
 from . import prune as pruning
 from .models import ResourceKey, TargetReport
+from .report.markdown import TEMPLATES, footer, resource_block
 from .report.markdown import PlanContext as FooterContext
-from .report.markdown import code, footer, inert, resource_block
+from .report.text import row_lines
 
 if TYPE_CHECKING:
     from .apply import TargetApply
 
-_env = jinja2.Environment(
-    loader=jinja2.PackageLoader("gitops_action.report", "templates"),
-    autoescape=False,  # Markdown, not HTML: every value goes through an explicit filter
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-    undefined=jinja2.StrictUndefined,
-)
-_env.filters["md"] = inert
-_env.filters["code"] = code
-_SIGNS = {"create": "+", "update": "~", "delete": "-"}
 LISTED = 20
 
 
@@ -78,16 +66,8 @@ def target_text(run: TargetApply, dry_run: bool, skipped: bool = False) -> str:
     report = target_report(run)
     lines = [f"== target {report.name}: {status(run, dry_run, skipped)}"]
     for row in report.resources:
-        if row.action == "unchanged" and not row.error and not row.warnings:
-            continue
-        where = f"  ({row.source})" if row.source else ""
-        lines.append(f"{_SIGNS.get(row.action, ' ')} {row.action} {row.key}{where}")
-        lines.extend(f"    warning: {w}" for w in row.warnings)
-        lines.extend(f"    note: {n}" for n in row.notes)
-        if row.error:
-            lines.append(f"    error: {row.error}")
-        if row.diff:
-            lines.extend("    " + line for line in row.diff.rstrip("\n").split("\n"))
+        if row.action != "unchanged" or row.error or row.warnings:
+            lines.extend(row_lines(row))
     lines.extend(f"warning: {n}" for n in run.progress.notices)
     lines.extend(f"error: {e}" for e in run.progress.errors)
     for label, keys in _lists(run, dry_run):
@@ -118,7 +98,7 @@ def markdown(
         report = target_report(run)
         counts = report.summary()
         out.append(
-            _env.get_template("apply_summary.md.j2").render(
+            TEMPLATES.get_template("apply_summary.md.j2").render(
                 target=report,
                 status=status(run, dry_run, index >= reached),
                 counts={k: counts.get(k, 0) for k in ("create", "update", "delete", "unchanged")},

@@ -17,18 +17,26 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
-from . import FIELD_MANAGER
 from .config import Target
-from .diff import Labels, compare
 from .errors import ApiError
-from .fieldsets import drop, owned_by
-from .inventory import PART_OF, Inventory
+from .inventory import Inventory
+from .live_rows import (
+    DRIFT_NOTE,
+    OVERWRITES,
+    as_rendered,
+    clean,
+    crd_kinds,
+    leaving_row,
+    rejected,
+    unserved,
+    updated,
+    with_note,
+)
 from .models import KubeObject, Manifest, ResourceDiff, ResourceKey, TargetReport
-from .normalize import drop_path, normalize
-from .plan import OFFLINE_LABELS, by_key
+from .normalize import normalize
+from .plan import by_key
 from .ports import ApiResource, Cluster
 
-LIVE_LABELS = Labels(old="live", new="desired")
 WORKERS = 16
 T = TypeVar("T")
 R = TypeVar("R")
@@ -136,17 +144,6 @@ def conflicts(err: ApiError) -> list[str]:
     return sorted(set(out))
 
 
-def clean(target: Target, key: ResourceKey, obj: KubeObject, ours: KubeObject) -> KubeObject:
-    """Normalized, minus the configured ignore paths and the fields of ignored managers."""
-    out = normalize(obj)
-    for pointer in target.ignore_paths(key):
-        drop_path(out, pointer)
-    keep = owned_by(ours, FIELD_MANAGER)
-    for manager in target.ignore_managers(key):
-        drop(out, owned_by(obj, manager, operation=None), keep)
-    return out
-
-
 def live_plan(
     cluster: Cluster,
     target: Target,
@@ -154,55 +151,38 @@ def live_plan(
     base: Sequence[Manifest],
     inventory: Inventory | None = None,
 ) -> TargetReport:
+    """The plan of ``head`` against the cluster; ``base`` tells what the pull request touches
+    and, with the inventory, which objects left Git."""
     desired = place(cluster, target, head)
     previous = place(cluster, target, base)
-    leaving: dict[ResourceKey, ApiResource] = {
-        k: r for k, r in previous.resources.items() if k not in desired.manifests
-    }
+    leaving = {k: r for k, r in previous.resources.items() if k not in desired.manifests}
     for key, member in inventory.members.items() if inventory else ():
         resource = cluster.resource(member.api_version, key.kind)
         if key not in desired.manifests and resource is not None:
             leaving.setdefault(key, resource)
     live = fetch_live(cluster, {**desired.resources, **leaving})
 
-    def unchanged(key: ResourceKey) -> bool:
-        return inventory is not None and inventory.unchanged(
-            key, desired.manifests[key].obj, live.get(key)
-        )
+    def proven(key: ResourceKey) -> bool:
+        rendered = desired.manifests[key].obj
+        return inventory is not None and inventory.unchanged(key, rendered, live.get(key))
 
-    todo = [k for k in desired.manifests if not unchanged(k)]
-    answers = dict(
-        zip(
-            todo,
-            parallel(
-                lambda k: dry_run(cluster, target, desired.manifests[k].obj, desired.resources[k]),
-                todo,
-            ),
-            strict=True,
-        )
-    )
+    def check(
+        key: ResourceKey, manifests: Mapping[ResourceKey, Manifest] = desired.manifests
+    ) -> tuple[DryRun, list[str]]:
+        return dry_run(cluster, target, manifests[key].obj, desired.resources[key])
+
+    todo = [k for k in desired.manifests if not proven(k)]
+    answers = dict(zip(todo, parallel(check, todo), strict=True))
+    # Objects the pull request changes: is the cluster still what the base branch says?
     touched = [
         k for k in todo
         if k in live and k in previous.manifests
         and normalize(previous.manifests[k].obj) != normalize(desired.manifests[k].obj)
     ]  # fmt: skip
-    base_answers = dict(
-        zip(
-            touched,
-            parallel(
-                lambda k: dry_run(cluster, target, previous.manifests[k].obj, desired.resources[k])[
-                    0
-                ],
-                touched,
-            ),
-            strict=True,
-        )
-    )
+    from_base = parallel(lambda k: check(k, previous.manifests)[0], touched)
+    base_answers = dict(zip(touched, from_base, strict=True))
 
-    creating_namespaces = {
-        k.name for k in desired.manifests if k.kind == "Namespace" and k not in live
-    }
-    crds = _crd_kinds(desired.manifests.values())
+    creating = {k.name for k in desired.manifests if k.kind == "Namespace" and k not in live}
     rows: list[ResourceDiff] = []
     for key, manifest in desired.manifests.items():
         if key not in answers:
@@ -211,187 +191,24 @@ def live_plan(
             )
             continue
         answer, notes = answers[key]
-        if isinstance(answer, ApiError):
-            rows.append(
-                _rejected(
-                    key,
-                    manifest,
-                    answer,
-                    live.get(key),
-                    previous.manifests.get(key),
-                    creating_namespaces,
-                )
-            )
-            continue
         current = live.get(key)
-        if current is None:
-            rows.append(
-                compare(
-                    key,
-                    manifest.api_version,
-                    None,
-                    normalize(manifest.obj),
-                    labels=LIVE_LABELS,
-                    manifest=manifest,
-                    warnings=notes,
-                )
-            )
-            continue
-        warnings = list(notes)
-        base_answer = base_answers.get(key)
-        if isinstance(base_answer, dict) and clean(target, key, base_answer, base_answer) != clean(
-            target, key, current, current
-        ):
-            warnings.append(
-                "live differs from the base branch: merging overwrites a change made outside Git"
-            )
-        row = compare(
-            key,
-            manifest.api_version,
-            clean(target, key, current, current),
-            clean(target, key, answer, answer),
-            labels=LIVE_LABELS,
-            manifest=manifest,
-            warnings=warnings,
-        )
-        if row.action == "update" and key in previous.manifests and key not in touched:
-            row = _with_note(
-                row,
-                "this pull request does not change it: the cluster differs from Git (drift), "
-                "and applying restores Git's version",
-            )
-        rows.append(row)
-    for key, manifest in desired.unserved.items():
-        rows.append(_unserved(key, manifest, crds))
-    for key in leaving:
-        if key in live:
-            rows.append(_leaving(target, key, live[key], inventory))
+        if isinstance(answer, ApiError):
+            base_manifest = previous.manifests.get(key)
+            rows.append(rejected(key, manifest, answer, current, base_manifest, creating))
+        elif current is None:
+            rows.append(as_rendered(key, manifest, notes))
+        else:
+            base_answer = base_answers.get(key)
+            if isinstance(base_answer, dict) and clean(target, key, base_answer) != clean(
+                target, key, current
+            ):
+                notes.append(OVERWRITES)
+            row = updated(target, key, manifest, current, answer, notes)
+            if row.action == "update" and key in previous.manifests and key not in touched:
+                row = with_note(row, DRIFT_NOTE)
+            rows.append(row)
+    crds = crd_kinds(desired.manifests.values())
+    rows.extend(unserved(key, m, crds) for key, m in desired.unserved.items())
+    rows.extend(leaving_row(target, k, live[k], inventory) for k in leaving if k in live)
     rows.sort(key=lambda r: r.key)
     return TargetReport(name=target.name, resources=tuple(rows))
-
-
-def _with_note(row: ResourceDiff, note: str) -> ResourceDiff:
-    return ResourceDiff(
-        row.key,
-        row.api_version,
-        row.action,
-        row.diff,
-        row.warnings,
-        row.source,
-        row.error,
-        (*row.notes, note),
-    )
-
-
-def _rejected(
-    key: ResourceKey,
-    manifest: Manifest,
-    err: ApiError,
-    live: KubeObject | None,
-    base: Manifest | None,
-    creating: set[str],
-) -> ResourceDiff:
-    """A dry-run the server refused: a creation waiting for its namespace, or an error row."""
-    if (
-        live is None
-        and err.status == 404
-        and err.details_kind == "namespaces"
-        and key.namespace in creating
-    ):
-        row = compare(
-            key,
-            manifest.api_version,
-            None,
-            normalize(manifest.obj),
-            labels=LIVE_LABELS,
-            manifest=manifest,
-        )
-        return _with_note(
-            row,
-            f"its Namespace {key.namespace} is created by this plan: "
-            "shown as rendered, not dry-run",
-        )
-    if base is not None:
-        shown = compare(
-            key,
-            manifest.api_version,
-            normalize(base.obj),
-            normalize(manifest.obj),
-            labels=OFFLINE_LABELS,
-            manifest=manifest,
-        )
-    else:
-        shown = compare(
-            key,
-            manifest.api_version,
-            None,
-            normalize(manifest.obj),
-            labels=LIVE_LABELS,
-            manifest=manifest,
-        )
-    hint = ""
-    if err.status == 422 and "immutable" in str(err):
-        hint = "; the field cannot change: delete and re-create the object (or rename it)"
-    elif err.status == 404 and err.details_kind == "namespaces":
-        hint = f"; namespace {key.namespace} does not exist and this target does not create it"
-    return ResourceDiff(
-        key=key,
-        api_version=manifest.api_version,
-        action="update" if live is not None else "create",
-        diff=shown.diff,
-        warnings=shown.warnings,
-        source=manifest.source,
-        error=f"the API server rejected the dry-run: {err}{hint}",
-    )
-
-
-def _crd_kinds(manifests: Iterable[Manifest]) -> set[tuple[str, str]]:
-    out: set[tuple[str, str]] = set()
-    for manifest in manifests:
-        if manifest.kind == "CustomResourceDefinition":
-            spec = manifest.obj.get("spec") or {}
-            out.add((str(spec.get("group", "")), str((spec.get("names") or {}).get("kind", ""))))
-    return out
-
-
-def _unserved(key: ResourceKey, manifest: Manifest, crds: set[tuple[str, str]]) -> ResourceDiff:
-    row = compare(
-        key,
-        manifest.api_version,
-        None,
-        normalize(manifest.obj),
-        labels=LIVE_LABELS,
-        manifest=manifest,
-    )
-    if (key.group, key.kind) in crds:
-        return _with_note(
-            row,
-            "its CustomResourceDefinition is created by this plan: shown as rendered, not dry-run",
-        )
-    return ResourceDiff(
-        key, manifest.api_version, "create", row.diff, source=manifest.source,
-        error=(
-            f"the cluster does not serve {manifest.api_version} {manifest.kind}: install its "
-            "CustomResourceDefinition first (or add it to this target), or fix the apiVersion"
-        ),
-    )  # fmt: skip
-
-
-def _leaving(
-    target: Target, key: ResourceKey, live: KubeObject, inventory: Inventory | None
-) -> ResourceDiff:
-    """An object that left Git: deleted by apply only if pruning may and it is ours."""
-    api_version = str(live.get("apiVersion", ""))
-    labels = (live.get("metadata") or {}).get("labels") or {}
-    ours = inventory is not None and labels.get(PART_OF) == inventory.id
-    if not target.prune:
-        reason = "prune is off for this target"
-    elif key.kind in target.protect:
-        reason = f"{key.kind} is a protected kind"
-    elif not ours:
-        reason = "it was not applied by gitops-action for this target (no part-of label)"
-    else:
-        return compare(key, api_version, normalize(live), None, labels=LIVE_LABELS)
-    return ResourceDiff(
-        key, api_version, "unchanged", warnings=(f"left Git but stays in the cluster: {reason}",)
-    )

@@ -22,7 +22,8 @@ from .config import Target
 from .diff import compare
 from .errors import ClusterError
 from .inventory import ADDITIONAL_NAMESPACES, PART_OF, Inventory, contains_group_kinds
-from .live import LIVE_LABELS, parallel
+from .live import parallel
+from .live_rows import LIVE_LABELS
 from .models import KubeObject, ResourceDiff, ResourceKey
 from .normalize import normalize
 from .order import delete_phases

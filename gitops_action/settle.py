@@ -10,19 +10,17 @@ Established and discovery serves their kinds.
 from __future__ import annotations
 
 import copy
-import dataclasses
 import time
 from collections.abc import Mapping, Sequence
 
 from . import health
 from .config import Target
-from .diff import compare
 from .errors import ApiError
 from .inventory import label_member
 from .kinds import crd_scopes
-from .live import LIVE_LABELS, Placed, clean
+from .live import Placed
+from .live_rows import as_rendered, updated, with_note
 from .models import KubeObject, Manifest, ResourceDiff, ResourceKey
-from .normalize import normalize
 from .ports import ApiResource, Cluster
 from .writes import Written
 
@@ -48,25 +46,9 @@ def rows_for(
             error=f"dry-run rejected: {answer}",
         )
     if live is None:
-        shown = normalize(label_member(manifest.obj, inventory_id))
-        return compare(
-            key,
-            manifest.api_version,
-            None,
-            shown,
-            labels=LIVE_LABELS,
-            manifest=manifest,
-            warnings=answer.warnings,
-        )
-    return compare(
-        key,
-        manifest.api_version,
-        clean(target, key, live, live),
-        clean(target, key, answer.obj, answer.obj),
-        labels=LIVE_LABELS,
-        manifest=manifest,
-        warnings=answer.warnings,
-    )
+        shown = label_member(manifest.obj, inventory_id)
+        return as_rendered(key, manifest, answer.warnings, shown=shown)
+    return updated(target, key, manifest, live, answer.obj, answer.warnings)
 
 
 class Settler:
@@ -122,19 +104,13 @@ class Settler:
         rows: dict[ResourceKey, ResourceDiff] = {}
         for key in sorted(self.deferred):
             manifest = self.manifests[key]
-            row = compare(
-                key,
-                manifest.api_version,
-                None,
-                normalize(label_member(manifest.obj, self.inventory_id)),
-                labels=LIVE_LABELS,
-                manifest=manifest,
-            )
+            row = as_rendered(key, manifest, shown=label_member(manifest.obj, self.inventory_id))
             what = (
                 "CustomResourceDefinition" if key in self.custom else f"Namespace {key.namespace}"
             )
-            note = f"its {what} is created by this apply: dry-run once that existed"
-            rows[key] = dataclasses.replace(row, notes=(*row.notes, note))
+            rows[key] = with_note(
+                row, f"its {what} is created by this apply: dry-run once that existed"
+            )
         return rows
 
     def settle(self, timeout: float) -> str:

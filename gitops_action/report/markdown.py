@@ -28,7 +28,7 @@ MARKER_RE = re.compile(
     r"<!-- gitops-action:plan target=(?P<target>[a-z0-9-]+) part=(?P<part>\d+) -->"
 )
 
-_env = jinja2.Environment(
+TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("gitops_action.report", "templates"),
     autoescape=False,  # Markdown, not HTML: every value goes through an explicit filter
     trim_blocks=True,
@@ -50,8 +50,8 @@ def code(text: object) -> str:
     return html.escape(" ".join(str(text).split())).replace("@", "@\u200b")
 
 
-_env.filters["md"] = inert
-_env.filters["code"] = code
+TEMPLATES.filters["md"] = inert
+TEMPLATES.filters["code"] = code
 
 
 def fence_for(text: str) -> str:
@@ -82,7 +82,7 @@ def header(target: TargetReport, ctx: PlanContext, part: int = 1) -> str:
     if part > 1:
         title = f"### gitops-action plan · `{target.name}` (part {part})"
         return f"{marker(target.name, part)}\n{title}\n\n"
-    return _env.get_template("plan_header.md.j2").render(
+    return TEMPLATES.get_template("plan_header.md.j2").render(
         marker=marker(target.name, part),
         target=target,
         counts=_counts(target),
@@ -102,7 +102,7 @@ def resource_block(row: ResourceDiff, max_diff: int | None = None) -> str:
             f"{cut}... {hidden} more lines: the full diff is in the job summary "
             "and the JSON report\n"
         )
-    return _env.get_template("resource.md.j2").render(
+    return TEMPLATES.get_template("resource.md.j2").render(
         row=row, icon=_ICONS.get(row.action, "•"), fence=fence_for(diff), diff=diff
     )
 
@@ -113,7 +113,7 @@ def footer(ctx: PlanContext, overflow: int = 0) -> str:
         parts.append(f"revision `{ctx.revision[:12]}`")
     if ctx.base_revision:
         parts.append(f"base `{ctx.base_revision[:12]}`")
-    return _env.get_template("footer.md.j2").render(
+    return TEMPLATES.get_template("footer.md.j2").render(
         overflow=overflow,
         summary_url=ctx.run_url,
         run_url=ctx.run_url,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..models import Report, TargetReport
+from ..models import Report, ResourceDiff, TargetReport
 
 _SIGNS = {
     "create": "+",
@@ -14,20 +14,26 @@ _SIGNS = {
 }
 
 
+def row_lines(row: ResourceDiff, *, diffs: bool = True) -> list[str]:
+    """``~ update Kind/ns/name  (file:line)``, its warnings, notes, error and indented diff."""
+    where = f"  ({row.source})" if row.source else ""
+    lines = [f"{_SIGNS.get(row.action, ' ')} {row.action} {row.key}{where}"]
+    lines.extend(f"    warning: {w}" for w in row.warnings)
+    lines.extend(f"    note: {n}" for n in row.notes)
+    if row.error:
+        lines.append(f"    error: {row.error}")
+    if diffs and row.diff:
+        lines.extend("    " + line for line in row.diff.rstrip("\n").split("\n"))
+    return lines
+
+
 def target_text(target: TargetReport, command: str, *, diffs: bool = True) -> str:
     lines = [f"== target {target.name}"]
     lines.extend(f"error: {e}" for e in target.errors)
     for row in target.resources:
         if row.action in ("unchanged", "in-sync") and not row.error:
             continue
-        where = f"  ({row.source})" if row.source else ""
-        lines.append(f"{_SIGNS.get(row.action, ' ')} {row.action} {row.key}{where}")
-        lines.extend(f"    warning: {w}" for w in row.warnings)
-        lines.extend(f"    note: {n}" for n in row.notes)
-        if row.error:
-            lines.append(f"    error: {row.error}")
-        if diffs and row.diff:
-            lines.extend("    " + line for line in row.diff.rstrip("\n").split("\n"))
+        lines.extend(row_lines(row, diffs=diffs))
     counts = target.summary()
     lines.append(
         "   "
