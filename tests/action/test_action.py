@@ -1,0 +1,361 @@
+"""The real action.yml, run by act in host mode on the example workflows, against the fake
+GitHub and the real control plane (see tests/action/act.py for how act runs)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from kubernetes import client
+
+from tests.action.act import Act, ActResult, example_workflow, workflow
+from tests.cluster.controlplane import ControlPlane
+from tests.ghfake import GitHubFake
+from tests.github.helpers import REPO, PullRequest, configmap, open_pull
+from tests.support import Repo
+
+pytestmark = pytest.mark.slow
+
+STAGING = "deploy/staging/cm.yaml"
+MARKER = "<!-- gitops-action:plan target=staging part=1 -->"
+TOKEN = "ghs_workflowtokenforthefake0001"
+"""The job's GITHUB_TOKEN: act's `github.token`, with the example workflow's permissions."""
+
+
+def fake_env(github: GitHubFake) -> dict[str, str]:
+    return {
+        "GITHUB_API_URL": github.api_url,
+        "GITHUB_SERVER_URL": github.html_url,
+        "GITHUB_REPOSITORY": REPO,
+        "GITHUB_REPOSITORY_OWNER": REPO.split("/")[0],
+    }
+
+
+def run_on_pull(act: Act, github: GitHubFake, pull: PullRequest, text: str = "") -> ActResult:
+    """Run the pull request example workflow (or ``text``) on ``pull``."""
+    github.add_token(
+        TOKEN,
+        "github-actions[bot]",
+        {"contents": "read", "pull-requests": "write"},
+        installation=True,
+    )
+    return act.run(
+        pull.repo.root,
+        text or example_workflow("pull-request.yml", step="plan"),
+        "pull_request",
+        pull.event(),
+        secrets={"GITHUB_TOKEN": TOKEN},
+        env=fake_env(github),
+    )
+
+
+CONFIG = """\
+version: 1
+targets:
+  - {name: staging, path: deploy/staging, namespace: staging}
+  - {name: prod, path: deploy/prod, namespace: prod}
+"""
+
+
+def pull_request(repo: Repo, github: GitHubFake, base: str, head: str) -> PullRequest:
+    """Pull request `feature` -> `main` changing the staging ConfigMap from `base` to `head`."""
+    return open_pull(repo, github, {".gitops.yaml": CONFIG, STAGING: base}, {STAGING: head})
+
+
+def color_change(repo: Repo, github: GitHubFake) -> PullRequest:
+    return pull_request(
+        repo, github, configmap("web", color="blue"), configmap("web", color="green")
+    )
+
+
+def test_a_pull_request_gets_the_plan_comment_and_the_changes_output(
+    act: Act, repo: Repo, github: GitHubFake
+) -> None:
+    pull = color_change(repo, github)
+    result = run_on_pull(act, github, pull)
+    assert result.code == 0, result.log
+    assert result.steps["validate"]["outcome"] == "success"
+    [comment] = github.state.comments(REPO, pull.number)
+    assert comment.body.splitlines()[0] == MARKER
+    assert "-  color: blue" in comment.body and "+  color: green" in comment.body
+    outputs = result.outputs("plan")
+    assert outputs["changes"] == "true"
+    assert outputs["comment-url"] == (
+        f"{github.html_url}/{REPO}/pull/{pull.number}#issuecomment-{comment.id}"
+    )
+    assert Path(outputs["report"]).name == "gitops-action-report.json"
+    report = result.report
+    assert (report["command"], report["revision"]) == ("plan", pull.head)
+    [staging, prod] = report["targets"]
+    assert staging["summary"] == {"create": 0, "update": 1, "delete": 0, "unchanged": 0}
+    assert prod["summary"] == {"create": 0, "update": 0, "delete": 0, "unchanged": 1}
+
+
+def test_a_bad_manifest_fails_the_job_with_an_annotation_on_its_line(
+    act: Act, repo: Repo, github: GitHubFake
+) -> None:
+    duplicate = configmap("web", color="green") + '  color: "red"\n'
+    pull = pull_request(repo, github, configmap("web", color="blue"), duplicate)
+    result = run_on_pull(act, github, pull)
+    assert result.code != 0
+    assert (
+        f"::error file={STAGING},line=7,col=3,title=gitops-action validate::duplicate key "
+        "'color' (first at line 6); YAML keeps only the last one, remove one of them"
+    ) in result.annotations(), result.log
+    assert result.steps["validate"]["outcome"] == "failure"
+    assert "plan" not in result.steps or result.steps["plan"]["outcome"] == "skipped"
+    assert github.state.comments(REPO, pull.number) == []
+
+
+def test_a_new_push_to_the_pull_request_updates_the_comment_in_place(
+    act: Act, repo: Repo, github: GitHubFake
+) -> None:
+    pull = color_change(repo, github)
+    assert run_on_pull(act, github, pull).code == 0
+    [first] = github.state.comments(REPO, pull.number)
+    first_id = first.id
+    pull.push({STAGING: configmap("web", color="red")})
+    result = run_on_pull(act, github, pull)
+    assert result.code == 0, result.log
+    [comment] = github.state.comments(REPO, pull.number)
+    assert comment.id == first_id
+    assert "+  color: red" in comment.body and "color: green" not in comment.body
+    assert f"revision `{pull.head[:12]}`" in comment.body
+    assert github.count("POST", f"/repos/{REPO}/issues/*/comments") == 1
+    assert github.count("PATCH", f"/repos/{REPO}/issues/comments/{first_id}") == 1
+    assert result.outputs("plan")["comment-url"].endswith(f"#issuecomment-{first_id}")
+
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: registry.example/web:1
+"""
+
+CARELESS_STEP = """\
+      - name: A careless step that prints the kubeconfig
+        if: always()
+        shell: bash
+        env:
+          KUBECONFIG_TEXT: ${{ secrets.GITOPS_KUBECONFIG }}
+        run: |
+          printf '%s\\n' "$KUBECONFIG_TEXT"
+          printf 'token alone: %s\\n' "$(printf '%s' "$KUBECONFIG_TEXT" | sed -n 's/.*"token": "\\([^"]*\\)".*/\\1/p')"
+"""
+
+
+def test_a_push_to_main_applies_with_the_kubeconfig_masked_and_removed(
+    act: Act,
+    repo: Repo,
+    github: GitHubFake,
+    control_plane: ControlPlane,
+    kube_api: Any,
+    namespace: str,
+) -> None:
+    repo.write(
+        {
+            ".gitops.yaml": (
+                "version: 1\ntargets:\n"
+                f"  - {{name: web, path: deploy/web, namespace: {namespace}}}\n"
+            ),
+            "deploy/web/cm.yaml": configmap("web", color="blue"),
+            "deploy/web/deployment.yaml": DEPLOYMENT,
+        }
+    )
+    sha = repo.commit("Deploy web")
+    github.add_token(
+        TOKEN,
+        "github-actions[bot]",
+        {"contents": "write", "pull-requests": "write"},
+        installation=True,
+    )
+    event = {
+        "ref": "refs/heads/main",
+        "before": "0" * 40,
+        "after": sha,
+        "head_commit": {"id": sha, "message": "Deploy web"},
+        "repository": {"full_name": REPO, "default_branch": "main"},
+    }
+    token = control_plane.admin_token
+    kubeconfig = control_plane.kubeconfig.read_text(encoding="utf-8")
+    assert token in kubeconfig
+
+    result = act.run(
+        repo.root,
+        example_workflow("push-main.yml", step="apply", extra=CARELESS_STEP),
+        "push",
+        event,
+        secrets={"GITHUB_TOKEN": TOKEN, "GITOPS_KUBECONFIG": kubeconfig},
+        env=fake_env(github),
+    )
+
+    assert result.code == 0, result.log
+    core, apps = client.CoreV1Api(kube_api), client.AppsV1Api(kube_api)
+    assert core.read_namespaced_config_map("web", namespace).data == {"color": "blue"}
+    status = apps.read_namespaced_deployment("web", namespace).status
+    assert status is not None and status.available_replicas == 1
+    outputs = result.outputs("apply")
+    assert outputs["changes"] == "true"
+    assert Path(outputs["report"]).name == "gitops-action-report.json"
+    report = result.report
+    assert (report["command"], report["revision"]) == ("apply", sha)
+    assert {(r["kind"], r["name"], r["action"]) for r in report["targets"][0]["resources"]} == {
+        ("ConfigMap", "web", "create"),
+        ("Deployment", "web", "create"),
+    }
+    # The kubeconfig's directory is gone once the action ends; the report stays for later steps.
+    assert [n for n in result.runner_temp if n.startswith("gitops-action")] == [
+        "gitops-action-report.json"
+    ]
+    # The careless step printed the kubeconfig and then the bare token: both masked.
+    assert token not in result.log
+    assert "token alone: ***" in result.log
+
+
+INPUTS = """\
+      - id: plan
+        uses: your-org/gitops-action@v1
+        with:
+          command: plan
+          targets: |
+            staging
+          base-ref: HEAD~1
+          prune: "true"
+"""
+
+
+def test_the_targets_and_base_ref_inputs_become_cli_flags(
+    act: Act, repo: Repo, github: GitHubFake
+) -> None:
+    pull = color_change(repo, github)
+    pull.push({"deploy/prod/cm.yaml": configmap("web", tier="production")})
+    result = run_on_pull(act, github, pull, workflow("pull_request", INPUTS, step="plan"))
+    assert result.code == 0, result.log
+    assert "gitops-action --target staging plan --output-json " in result.log
+    assert " --base-ref HEAD~1\n" in result.log
+    # Against HEAD~1 (staging already green) rather than the pull request's base: no change.
+    [staging] = result.report["targets"]
+    assert staging["name"] == "staging"
+    assert staging["summary"] == {"create": 0, "update": 0, "delete": 0, "unchanged": 1}
+    assert result.outputs("plan")["changes"] == "false"
+    # prune is an apply input: a warning, not an error, for plan.
+    assert result.annotations("warning") == [
+        "::warning title=gitops-action::input prune applies to apply only; ignored for plan"
+    ]
+    # No kubeconfig input: nothing of the action's is left in RUNNER_TEMP but the report.
+    assert [n for n in result.runner_temp if n.startswith("gitops-action")] == [
+        "gitops-action-report.json"
+    ]
+
+
+BAD_INPUTS = """\
+      - id: deploy
+        continue-on-error: true
+        uses: your-org/gitops-action@v1
+        with:
+          command: deploy
+      - id: apply
+        uses: your-org/gitops-action@v1
+        with:
+          command: apply
+          timeout: soon
+"""
+
+
+def test_a_wrong_input_fails_the_step_before_anything_runs(
+    act: Act, repo: Repo, github: GitHubFake
+) -> None:
+    pull = color_change(repo, github)
+    result = run_on_pull(act, github, pull, workflow("pull_request", BAD_INPUTS, step="apply"))
+    assert result.code != 0
+    assert result.annotations() == [
+        "::error title=gitops-action::input command must be validate, plan, apply or verify, got 'deploy'",
+        "::error title=gitops-action::input timeout must be a whole number of seconds, got 'soon'",
+    ]
+    assert result.steps["deploy"]["outcome"] == "failure"
+    assert result.steps["apply"]["outcome"] == "failure"
+
+
+def test_a_failed_apply_fails_the_job_and_opens_a_revert_pull_request(
+    act: Act,
+    repo: Repo,
+    github: GitHubFake,
+    control_plane: ControlPlane,
+    kube_api: Any,
+    namespace: str,
+    tmp_path: Path,
+) -> None:
+    origin = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], check=True)
+    github.use_git(origin)
+    repo.write(
+        {
+            ".gitops.yaml": (
+                "version: 1\ntargets:\n"
+                f"  - {{name: web, path: deploy/web, namespace: {namespace}, "
+                "revert-on-failure: pr}\n"
+            ),
+            "deploy/web/cm.yaml": configmap("web", color="blue"),
+        }
+    )
+    repo.commit("Deploy web")
+    repo.git("remote", "add", "origin", str(origin))
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write({"deploy/web/bad.yaml": configmap("bad", **{"not a valid key!": "x"})})
+    repo.commit("Add a bad ConfigMap")
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge pull request #7 from feature", "feature")
+    repo.git("push", "-q", "origin", "main")
+    merge = repo.git("rev-parse", "HEAD")
+    github.add_token(
+        TOKEN,
+        "github-actions[bot]",
+        {"contents": "write", "pull-requests": "write"},
+        installation=True,
+    )
+    event = {
+        "ref": "refs/heads/main",
+        "after": merge,
+        "repository": {"full_name": REPO, "default_branch": "main"},
+    }
+
+    result = act.run(
+        repo.root,
+        example_workflow("push-main.yml", step="apply"),
+        "push",
+        event,
+        secrets={
+            "GITHUB_TOKEN": TOKEN,
+            "GITOPS_KUBECONFIG": control_plane.kubeconfig.read_text(encoding="utf-8"),
+        },
+        env=fake_env(github),
+    )
+
+    assert result.code != 0
+    assert result.steps["apply"]["outcome"] == "failure"
+    # Nothing was written, and the report of the failure is there for later steps.
+    core = client.CoreV1Api(kube_api)
+    names = {
+        c.metadata and c.metadata.name for c in core.list_namespaced_config_map(namespace).items
+    }
+    assert not names & {"web", "bad"}
+    [target] = result.report["targets"]
+    assert any("not a valid key!" in error for error in target["errors"]), target
+    [pull] = github.state.pulls(REPO)
+    assert pull.pull is not None
+    assert pull.pull.head_ref == f"gitops-action/revert/{merge[:12]}"
+    assert pull.title == 'Revert "Merge pull request #7 from feature": apply to web failed'
