@@ -13,11 +13,9 @@ POST after a 5xx, which may create a second comment when GitHub had in fact writ
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import requests
 from github import Auth, Github, GithubException
@@ -28,23 +26,9 @@ from .. import __version__
 from ..errors import GitHubError
 from ..ports import Comment, PullRef
 from .actions import ActionsEnv
+from .github_retry import RetryPolicy, is_rate_limited, retry_delay
 
 T = TypeVar("T")
-
-SECONDARY_RATE_LIMIT_WAIT = 60.0
-"""GitHub: without ``Retry-After``, wait at least a minute after a secondary rate limit."""
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Try again after 5xx answers and dropped connections (``backoff`` doubling each time)
-    and after rate limits (``Retry-After``, else the reset time, else a minute), at most
-    ``attempts`` tries and ``max_wait`` seconds of sleep in all for one call."""
-
-    attempts: int = 5
-    backoff: float = 1.0
-    max_wait: float = 60.0
-    sleep: Callable[[float], None] = time.sleep
 
 
 @dataclass(frozen=True)
@@ -318,58 +302,6 @@ class GitHubClient:
         except requests.RequestException:
             return True
         return True
-
-
-def retry_delay(
-    status: int,
-    headers: Mapping[str, Any],
-    message: str,
-    attempt: int,
-    *,
-    backoff: float,
-    now: Callable[[], float] = time.time,
-) -> float | None:
-    """Seconds to wait before trying again, ``None`` when trying again cannot help."""
-    lower = {k.lower(): str(v) for k, v in headers.items()}
-    if is_rate_limited(status, headers, message):
-        after = _retry_after(lower.get("retry-after", ""), now)
-        if after is not None:
-            return after
-        reset = lower.get("x-ratelimit-reset", "")
-        if lower.get("x-ratelimit-remaining") == "0" and reset.isdigit():
-            return max(int(reset) - now(), 0.0) + 1.0
-        return SECONDARY_RATE_LIMIT_WAIT
-    if status >= 500:
-        return backoff * 2.0 ** (attempt - 1)
-    return None
-
-
-def is_rate_limited(status: int, headers: Mapping[str, Any], message: str) -> bool:
-    """A 429, or a 403 that is a (primary or secondary) rate limit, not a refusal."""
-    if status == 429:
-        return True
-    if status != 403:
-        return False
-    lower = {k.lower(): str(v) for k, v in headers.items()}
-    text = message.lower()
-    return (
-        "retry-after" in lower
-        or lower.get("x-ratelimit-remaining") == "0"
-        or "rate limit" in text
-        or text.endswith("please retry your request again later.")
-    )
-
-
-def _retry_after(value: str, now: Callable[[], float]) -> float | None:
-    value = value.strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    try:
-        return max(parsedate_to_datetime(value).timestamp() - now(), 0.0)
-    except (TypeError, ValueError):
-        return None
 
 
 def _message(err: GithubException) -> str:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from gitops_action.adapters.github import NO_PACING, GitHubClient, RetryPolicy
+from gitops_action.adapters.github import NO_PACING, GitHubClient
+from gitops_action.adapters.github_retry import RetryPolicy
 from gitops_action.comments import Synced, marker_of, sync_comments
 from gitops_action.diff import compare
 from gitops_action.models import ResourceDiff, ResourceKey, TargetReport
