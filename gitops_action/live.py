@@ -19,7 +19,7 @@ from typing import TypeVar
 
 from .config import Target
 from .errors import ApiError
-from .inventory import Inventory
+from .inventory import Inventory, applyset_id, label_member, parent_name
 from .live_rows import (
     DRIFT_NOTE,
     OVERWRITES,
@@ -162,25 +162,36 @@ def live_plan(
             leaving.setdefault(key, resource)
     live = fetch_live(cluster, {**desired.resources, **leaving})
 
-    def proven(key: ResourceKey) -> bool:
-        rendered = desired.manifests[key].obj
+    # Dry-run exactly what apply would write: every member carries the ApplySet label.
+    member_id = (
+        inventory.id
+        if inventory
+        else applyset_id(parent_name(target.name), target.namespace or cluster.default_namespace)
+    )
+
+    def proven(key: ResourceKey, manifests: Mapping[ResourceKey, Manifest]) -> bool:
+        """Git (this side) and the cluster are both as they were right after the last apply."""
+        rendered = manifests[key].obj
         return inventory is not None and inventory.unchanged(key, rendered, live.get(key))
 
     def check(
         key: ResourceKey, manifests: Mapping[ResourceKey, Manifest] = desired.manifests
     ) -> tuple[DryRun, list[str]]:
-        return dry_run(cluster, target, manifests[key].obj, desired.resources[key])
+        obj = label_member(manifests[key].obj, member_id)
+        return dry_run(cluster, target, obj, desired.resources[key])
 
-    todo = [k for k in desired.manifests if not proven(k)]
+    todo = [k for k in desired.manifests if not proven(k, desired.manifests)]
     answers = dict(zip(todo, parallel(check, todo), strict=True))
     # Objects the pull request changes: is the cluster still what the base branch says?
-    touched = [
+    # Not a question where the inventory proves the base is exactly what was applied.
+    touched = {
         k for k in todo
         if k in live and k in previous.manifests
         and normalize(previous.manifests[k].obj) != normalize(desired.manifests[k].obj)
-    ]  # fmt: skip
-    from_base = parallel(lambda k: check(k, previous.manifests)[0], touched)
-    base_answers = dict(zip(touched, from_base, strict=True))
+    }  # fmt: skip
+    doubtful = sorted(k for k in touched if not proven(k, previous.manifests))
+    from_base = parallel(lambda k: check(k, previous.manifests)[0], doubtful)
+    base_answers = dict(zip(doubtful, from_base, strict=True))
 
     creating = {k.name for k in desired.manifests if k.kind == "Namespace" and k not in live}
     rows: list[ResourceDiff] = []
@@ -209,6 +220,6 @@ def live_plan(
             rows.append(row)
     crds = crd_kinds(desired.manifests.values())
     rows.extend(unserved(key, m, crds) for key, m in desired.unserved.items())
-    rows.extend(leaving_row(target, k, live[k], inventory) for k in leaving if k in live)
+    rows.extend(leaving_row(target, k, live[k], member_id) for k in leaving if k in live)
     rows.sort(key=lambda r: r.key)
     return TargetReport(name=target.name, resources=tuple(rows))

@@ -14,7 +14,7 @@ from .config import Target
 from .diff import Labels, compare
 from .errors import ApiError
 from .fieldsets import drop, owned_by
-from .inventory import PART_OF, Inventory
+from .inventory import PART_OF
 from .models import KubeObject, Manifest, ResourceDiff, ResourceKey
 from .normalize import drop_path, normalize
 from .plan import OFFLINE_LABELS
@@ -145,13 +145,12 @@ def unserved(key: ResourceKey, manifest: Manifest, crds: set[tuple[str, str]]) -
     )
 
 
-def leaving_row(
-    target: Target, key: ResourceKey, live: KubeObject, inventory: Inventory | None
-) -> ResourceDiff:
-    """An object that left Git: deleted by apply only if pruning may, and it is ours."""
+def leaving_row(target: Target, key: ResourceKey, live: KubeObject, member_id: str) -> ResourceDiff:
+    """An object that left Git: deleted by apply only if pruning may, and it is ours (it
+    carries this target's ApplySet label)."""
     api_version = str(live.get("apiVersion", ""))
     labels = (live.get("metadata") or {}).get("labels") or {}
-    ours = inventory is not None and labels.get(PART_OF) == inventory.id
+    ours = labels.get(PART_OF) == member_id
     if not target.prune:
         reason = "prune is off for this target"
     elif key.kind in target.protect:

@@ -62,7 +62,9 @@ def test_a_change_made_in_the_cluster_after_apply_is_still_found(site: Site) -> 
     code, out, counting = plan(site, "HEAD")
     assert code == 0
     assert f"~ update ConfigMap/{site.namespace}/settings" in out
-    assert "-  LOG_LEVEL: debug\n" in out and "+  LOG_LEVEL: info\n" in out
+    assert "    -  LOG_LEVEL: debug\n    +  LOG_LEVEL: info\n" in out
+    assert not [line for line in out.splitlines() if "part-of" in line and "    -" in line]
+    assert "the cluster differs from Git (drift)" in out
     # Only the object whose fingerprint moved: once unforced (409, kubectl-edit owns the
     # field now), once forced to show the change.
     assert counting.calls["dry-run"] == 2
@@ -75,7 +77,12 @@ def test_a_change_in_git_after_apply_is_dry_run_and_shown(site: Site) -> None:
     code, out, counting = plan(site, "HEAD~1")
     assert code == 0
     assert f"~ update ConfigMap/{site.namespace}/extra" in out
-    assert counting.calls["dry-run"] == 2  # head, and base to check live against it
+    # Exactly the change made in Git: the ApplySet label apply adds is not shown as removed,
+    # and the cluster is known (from the inventory) to match the base: no warning.
+    assert "    -  a: '1'\n    +  a: '2'\n" in out
+    assert not [line for line in out.splitlines() if "part-of" in line and "    -" in line]
+    assert "warning" not in out
+    assert counting.calls["dry-run"] == 1  # head only: the inventory proves the base is live
 
 
 def test_an_object_removed_from_git_is_a_deletion_known_from_the_inventory(site: Site) -> None:

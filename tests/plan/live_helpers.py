@@ -7,6 +7,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from gitops_action.adapters.kube import Kube
+from gitops_action.config import Target
+from gitops_action.inventory import applyset_id, label_member, parent_name
 from gitops_action.models import KubeObject, Manifest, Source
 from gitops_action.ports import ApiResource
 from gitops_action.yamlio import load_documents
@@ -22,11 +24,14 @@ def manifests(text: str, namespace: str = "", path: str = "deploy/app.yaml") -> 
     return out
 
 
-def apply_all(
-    kube: Kube, items: Iterable[Manifest | KubeObject], manager_force: bool = True
-) -> None:
-    """Server-side apply as gitops-action would (CRDs and namespaces first)."""
-    objs = [m.obj if isinstance(m, Manifest) else m for m in items]
+def member_id(target: Target) -> str:
+    return applyset_id(parent_name(target.name), target.namespace)
+
+
+def apply_all(kube: Kube, items: Iterable[Manifest | KubeObject], target: Target) -> None:
+    """Server-side apply as gitops-action would: CRDs and namespaces first, every object
+    labelled as a member of the target's ApplySet."""
+    objs = [label_member(m.obj if isinstance(m, Manifest) else m, member_id(target)) for m in items]
     first = [o for o in objs if o["kind"] in ("Namespace", "CustomResourceDefinition")]
     for obj in first + [o for o in objs if o not in first]:
         resource = kube.resource(obj["apiVersion"], obj["kind"])
@@ -34,7 +39,7 @@ def apply_all(
             kube.refresh_discovery()
             resource = kube.resource(obj["apiVersion"], obj["kind"])
         assert resource is not None, obj["kind"]
-        kube.apply(obj, resource, dry_run=False, force=manager_force)
+        kube.apply(obj, resource, dry_run=False, force=True)
 
 
 def edit(kube: Kube, obj: KubeObject, patch: dict[str, Any], manager: str = "kubectl-edit") -> None:

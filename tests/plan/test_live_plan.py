@@ -123,7 +123,7 @@ def test_right_after_applying_the_same_objects_the_plan_has_no_changes(
     kube: Kube, namespace: str
 ) -> None:
     desired = manifests(WORKLOADS, namespace)
-    apply_all(kube, desired)
+    apply_all(kube, desired, target(namespace))
     report = live_plan(kube, target(namespace), desired, desired)
     assert [(str(r.key), r.action, r.diff) for r in report.changed] == []
     assert len(report.resources) == 10
@@ -132,7 +132,7 @@ def test_right_after_applying_the_same_objects_the_plan_has_no_changes(
 
 def test_an_image_bump_is_one_update_with_a_server_side_diff(kube: Kube, namespace: str) -> None:
     base = manifests(WORKLOADS, namespace)
-    apply_all(kube, base)
+    apply_all(kube, base, target(namespace))
     head = manifests(WORKLOADS.replace("image: web:1", "image: web:2"), namespace)
     report = live_plan(kube, target(namespace), head, base)
     changed = [(str(r.key), r.action) for r in report.changed]
@@ -145,7 +145,7 @@ def test_an_image_bump_is_one_update_with_a_server_side_diff(kube: Kube, namespa
 
 def test_an_out_of_band_change_to_a_touched_object_is_warned(kube: Kube, namespace: str) -> None:
     base = manifests(WORKLOADS, namespace)
-    apply_all(kube, base)
+    apply_all(kube, base, target(namespace))
     web = next(m.obj for m in base if m.kind == "Deployment")
     edit(
         kube,
@@ -168,7 +168,7 @@ def test_drift_on_an_object_the_pull_request_does_not_touch_gets_a_note(
     kube: Kube, namespace: str
 ) -> None:
     desired = manifests(WORKLOADS, namespace)
-    apply_all(kube, desired)
+    apply_all(kube, desired, target(namespace))
     config = next(m.obj for m in desired if m.kind == "ConfigMap")
     edit(kube, config, {"data": {"LOG_LEVEL": "debug"}})
     row = rows(live_plan(kube, target(namespace), desired, desired))[
@@ -184,7 +184,7 @@ def test_drift_on_an_object_the_pull_request_does_not_touch_gets_a_note(
 
 def test_ignored_paths_are_never_shown(kube: Kube, namespace: str) -> None:
     desired = manifests(WORKLOADS, namespace)
-    apply_all(kube, desired)
+    apply_all(kube, desired, target(namespace))
     web = next(m.obj for m in desired if m.kind == "Deployment")
     edit(kube, web, {"spec": {"replicas": 4}}, manager="autoscaler")
     ignoring = target(namespace, ignore=(IgnoreRule(kind="Deployment", paths=("/spec/replicas",)),))
@@ -194,7 +194,7 @@ def test_ignored_paths_are_never_shown(kube: Kube, namespace: str) -> None:
 
 def test_secret_values_are_never_in_the_live_diff(kube: Kube, namespace: str) -> None:
     base = manifests(WORKLOADS, namespace)
-    apply_all(kube, base)
+    apply_all(kube, base, target(namespace))
     head = manifests(WORKLOADS.replace("password: hunter2", "password: correct-horse"), namespace)
     report = live_plan(kube, target(namespace), head, base)
     row = rows(report)[f"Secret/{namespace}/web-secret"]
@@ -209,7 +209,7 @@ def test_an_immutable_change_is_an_error_on_that_object_with_the_servers_message
     kube: Kube, namespace: str
 ) -> None:
     base = manifests(WORKLOADS, namespace)
-    apply_all(kube, base)
+    apply_all(kube, base, target(namespace))
     head = manifests(
         WORKLOADS.replace(
             "matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}",
@@ -230,7 +230,7 @@ def test_an_immutable_change_is_an_error_on_that_object_with_the_servers_message
 
 def test_an_invalid_value_is_an_error_row_not_a_crash(kube: Kube, namespace: str) -> None:
     base = manifests(WORKLOADS, namespace)
-    apply_all(kube, base)
+    apply_all(kube, base, target(namespace))
     head = manifests(WORKLOADS.replace("replicas: 2", "replicas: -1"), namespace)
     report = live_plan(kube, target(namespace), head, base)
     row = rows(report)[f"Deployment/{namespace}/web"]
@@ -287,15 +287,27 @@ def test_an_object_that_left_git_but_was_not_applied_by_us_stays(
     kube: Kube, namespace: str
 ) -> None:
     base = manifests(WORKLOADS, namespace)
-    apply_all(kube, base)
     head = [m for m in base if m.kind != "ConfigMap"]
+    apply_all(kube, head, target(namespace))
+    other = Target(name="other", path="deploy", namespace=namespace)
+    apply_all(kube, [m for m in base if m.kind == "ConfigMap"], other)
     row = rows(live_plan(kube, target(namespace), head, base))[f"ConfigMap/{namespace}/web-config"]
     assert (row.action, row.warnings) == (
         "unchanged",
         (
-            "left Git but stays in the cluster: it was not applied by gitops-action for this target (no part-of label)",
+            "left Git but stays in the cluster: it was not applied by gitops-action for this "
+            "target (no part-of label)",
         ),
     )
+
+
+def test_a_member_that_left_git_is_a_deletion(kube: Kube, namespace: str) -> None:
+    base = manifests(WORKLOADS, namespace)
+    apply_all(kube, base, target(namespace))
+    head = [m for m in base if m.kind != "ConfigMap"]
+    row = rows(live_plan(kube, target(namespace), head, base))[f"ConfigMap/{namespace}/web-config"]
+    assert row.action == "delete"
+    assert row.diff.startswith("--- live\n+++ /dev/null\n")
 
 
 def test_live_objects_come_from_one_list_per_kind_and_namespace(kube: Kube, namespace: str) -> None:
@@ -304,7 +316,7 @@ def test_live_objects_come_from_one_list_per_kind_and_namespace(kube: Kube, name
         for i in range(30)
     )
     desired = manifests(many + "---\n" + WORKLOADS, namespace)
-    apply_all(kube, desired)
+    apply_all(kube, desired, target(namespace))
     counting = Counting(kube)
     live_plan(counting, target(namespace), desired, desired)  # type: ignore[arg-type]
     assert counting.calls["list"] == 1  # the 31 ConfigMaps

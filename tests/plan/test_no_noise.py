@@ -48,7 +48,7 @@ def into(namespace: str, rendered: tuple[Manifest, ...]) -> list[Manifest]:
 
 
 def assert_quiet(kube: Kube, target: Target, desired: list[Manifest]) -> None:
-    apply_all(kube, desired)
+    apply_all(kube, desired, target)
     report = live_plan(kube, target, desired, desired)
     noisy = [
         (str(r.key), r.action, r.diff, r.error)
