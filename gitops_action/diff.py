@@ -51,8 +51,9 @@ def _ordered(value: Any, order: Mapping[str, int] | None = None) -> Any:
     return value
 
 
-class _DiffDumper(yaml.SafeDumper):
-    """Multi-line strings as literal blocks so a changed line of a ConfigMap is one diff line."""
+class _DiffDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    """Multi-line strings as literal blocks so a changed line of a ConfigMap is one diff line.
+    libyaml's emitter when present: five times faster than PyYAML's, the same text."""
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
