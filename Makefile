@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(CURDIR)/$(VENV)/bin
-CACHE  ?= $(HOME)/.cache/gitops-action
+CACHE  ?= $(or $(GITOPS_ACTION_CACHE),$(HOME)/.cache/gitops-action)
 export GITOPS_ACTION_CACHE := $(CACHE)
 export PATH := $(BIN):$(CACHE)/bin:$(PATH)
 
