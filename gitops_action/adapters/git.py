@@ -101,6 +101,13 @@ class Git:
         untracked = self.run("ls-files", "--others", "--exclude-standard", "--full-name")
         return sorted({line for line in (*changed.splitlines(), *untracked.splitlines()) if line})
 
+    def changed_since(self, commit: str) -> set[str]:
+        """Paths (relative to the root) that differ between ``commit`` and the working tree:
+        tracked changes either way, and untracked files that are not ignored."""
+        changed = self.run("diff", "--name-only", "--no-renames", "-z", commit, "--")
+        untracked = self.run("ls-files", "--others", "--exclude-standard", "--full-name", "-z")
+        return {p for p in (*changed.split("\0"), *untracked.split("\0")) if p}
+
     def current_branch(self) -> str:
         """The checked-out branch; ``""`` on a detached HEAD."""
         return self.run("symbolic-ref", "--quiet", "--short", "HEAD", check=False)

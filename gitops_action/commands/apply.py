@@ -48,7 +48,7 @@ def refuse_dirty(ctx: Context) -> None:
 def run(ctx: Context, options: ApplyOptions) -> int:
     refuse_dirty(ctx)
     revision = ctx.git.head()
-    rendered = render_all(ctx, ctx.config.root, "HEAD")
+    rendered = render_all(ctx, ctx.targets, ctx.config.root, "HEAD")
     settings = Settings(
         revision=revision,
         dry_run=options.dry_run,

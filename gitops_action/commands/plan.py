@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import guard, inventory
 from ..comments import sync_comments
+from ..config import Target
 from ..errors import GitError, GitHubError, RenderError
 from ..live import live_plan
 from ..models import Report, TargetReport
@@ -42,9 +44,16 @@ def base_ref(ctx: Context, requested: str | None) -> str:
     )
 
 
-def render_all(ctx: Context, root: Path, label: str) -> dict[str, Rendered]:
+SELF_CONTAINED = ("plain", "jinja2", "helm")
+"""Renderers that read nothing outside the target's folder and values files (kustomize
+can reach anywhere in the repository: ``../../base``)."""
+
+
+def render_all(
+    ctx: Context, targets: Sequence[Target], root: Path, label: str
+) -> dict[str, Rendered]:
     out: dict[str, Rendered] = {}
-    for target in ctx.targets:
+    for target in targets:
         rendered = render_target(target, root)
         try:
             rendered.raise_for_errors()
@@ -66,9 +75,8 @@ def run(ctx: Context, options: PlanOptions) -> int:
             revision,
             ctx.actions.env.get("GITHUB_SHA", ""),
         )
-    head = render_all(ctx, ctx.config.root, "HEAD")
-    with ctx.git.worktree(base_sha) as tree:
-        base = render_all(ctx, tree / _relative_root(ctx), f"base {ref}")
+    head = render_all(ctx, ctx.targets, ctx.config.root, "HEAD")
+    base = render_base(ctx, head, base_sha, ref)
     targets: list[TargetReport] = []
     for target in ctx.targets:
         desired, previous = head[target.name].manifests, base[target.name].manifests
@@ -95,6 +103,32 @@ def run(ctx: Context, options: PlanOptions) -> int:
     if report.has_errors:
         return 1
     return 2 if options.exit_code and report.has_changes else 0
+
+
+def render_base(
+    ctx: Context, head: Mapping[str, Rendered], base_sha: str, ref: str
+) -> dict[str, Rendered]:
+    """Each target at the base ref, in a temporary worktree; a self-contained target none of
+    whose inputs changed is the same at both ends, so its head render is reused."""
+    changed = ctx.git.changed_since(base_sha)
+    prefix = _relative_root(ctx)
+    out: dict[str, Rendered] = {}
+    stale: list[Target] = []
+    for target in ctx.targets:
+        rendered = head[target.name]
+        inputs = [
+            (prefix / target.path).as_posix(),
+            *((prefix / v).as_posix() for v in target.values),
+        ]
+        touched = any(p == i or p.startswith(f"{i}/") or i == "." for p in changed for i in inputs)
+        if rendered.renderer in SELF_CONTAINED and not touched:
+            out[target.name] = rendered
+        else:
+            stale.append(target)
+    if stale:
+        with ctx.git.worktree(base_sha) as tree:
+            out.update(render_all(ctx, stale, tree / prefix, f"base {ref}"))
+    return out
 
 
 def _relative_root(ctx: Context) -> Path:

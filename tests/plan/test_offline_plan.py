@@ -223,3 +223,34 @@ def test_usage_errors_exit_one_not_two(repo: Repo, run_cli) -> None:  # type: ig
     result = run_cli(repo.root, "plan", "--no-such-flag")
     assert result.code == 1
     assert "Error: No such option '--no-such-flag'" in result.err
+
+
+def test_changes_outside_a_targets_folder_that_it_renders_are_still_planned(
+    repo: Repo, run_cli
+) -> None:  # type: ignore[no-untyped-def]
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {level: LEVEL}\n"
+    repo.write(
+        {
+            ".gitops.yaml": (
+                "version: 1\ntargets:\n"
+                "  - {name: overlay, path: overlays/prod, namespace: prod}\n"
+                "  - {name: jobs, path: jobs, namespace: jobs, values: [shared/vars.yaml]}\n"
+                "  - {name: still, path: still, namespace: still}\n"
+            ),
+            "base/cm.yaml": cm.replace("LEVEL", "info"),
+            "base/kustomization.yaml": "resources: [cm.yaml]\n",
+            "overlays/prod/kustomization.yaml": "resources: [../../base]\n",
+            "jobs/cm.yaml.j2": cm.replace("LEVEL", "{{ level }}"),
+            "shared/vars.yaml": "level: info\n",
+            "still/cm.yaml": cm.replace("LEVEL", "info"),
+        }
+    )
+    base = repo.commit("initial")
+    # Only files outside the targets' folders change: the kustomize base and a values file.
+    repo.write({"base/cm.yaml": cm.replace("LEVEL", "debug"), "shared/vars.yaml": "level: debug\n"})
+    repo.commit("debug everywhere")
+    result = run_cli(repo.root, "plan", "--no-live", "--base-ref", base)
+    assert result.code == 0, result.err
+    assert "~ update ConfigMap/prod/settings" in result.out
+    assert "~ update ConfigMap/jobs/settings" in result.out
+    assert "== target still\n   0 to create, 0 to update, 0 to delete, 1 unchanged" in result.out
