@@ -1,8 +1,8 @@
 """The Kubernetes adapter: discovery, paged LIST, GET, server-side apply and DELETE.
 
-Authentication comes from a kubeconfig through the official client's loader (tokens, client
-certificates, exec plugins); requests go straight through its urllib3 pool, so that many
-threads share kept-alive connections and nothing is (de)serialized into model classes.
+Authentication comes from a kubeconfig (``kubeconfig.py``: tokens, client certificates, exec
+plugins); requests go through one urllib3 pool, so that many threads share kept-alive
+connections, and JSON stays plain dicts.
 """
 
 from __future__ import annotations
@@ -17,13 +17,12 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import urllib3
-from kubernetes import client as k8s_client
-from kubernetes import config as k8s_config
 
 from .. import FIELD_MANAGER
-from ..errors import ApiError, ClusterError, Unreachable
+from ..errors import ApiError, Unreachable
 from ..models import KubeObject
 from ..ports import ApiResource
+from . import kubeconfig as kubeconfig_loader
 
 PAGE_SIZE = 500
 POOL_SIZE = 32
@@ -33,11 +32,6 @@ _AGGREGATED = (
     "application/json"
 )
 _RETRY_STATUS = {429, 500, 502, 503, 504}
-AUTH_TTL = 1.0
-"""Seconds one Authorization header is reused. Asking the client for it runs the kubeconfig
-loader's refresh hook, which copies the whole configuration again (an environment scan for
-proxies included): about 0.3 ms of CPU per request. Credentials that expire (exec plugins,
-OIDC) are renewed by that hook 5 minutes before they do, so a second's reuse is safe."""
 
 
 class Kube:
@@ -51,45 +45,25 @@ class Kube:
         timeout: float = 30.0,
         retries: int = 4,
     ) -> None:
-        self.configuration = k8s_client.Configuration()
-        try:
-            k8s_config.load_kube_config(  # type: ignore[no-untyped-call]
-                config_file=str(kubeconfig) if kubeconfig else None,
-                context=context or None,
-                client_configuration=self.configuration,
-                persist_config=False,
-            )
-            _, active = k8s_config.list_kube_config_contexts(  # type: ignore[no-untyped-call]
-                config_file=str(kubeconfig) if kubeconfig else None
-            )
-        except (k8s_config.ConfigException, OSError, TypeError, ValueError) as err:
-            where = kubeconfig or "$KUBECONFIG or ~/.kube/config"
-            raise ClusterError(
-                f"{where}: cannot load the kubeconfig{f' context {context!r}' if context else ''}: "
-                f"{err}; pass --kubeconfig/--context or set the action's kubeconfig input"
-            ) from None
-        self.context = context or str(active.get("name", ""))
-        chosen = self._context_entry(kubeconfig, context) or active
-        self._namespace = str((chosen.get("context") or {}).get("namespace") or "default")
-        self.configuration.connection_pool_maxsize = POOL_SIZE
-        self.host = self.configuration.host.rstrip("/")
-        self.pool = k8s_client.rest.RESTClientObject(self.configuration).pool_manager
+        self.cluster = kubeconfig_loader.load(kubeconfig, context)
+        self.context = self.cluster.context
+        self._namespace = self.cluster.namespace
+        self.host = self.cluster.server
+        options: dict[str, Any] = {"maxsize": POOL_SIZE, "block": False}
+        if self.cluster.ssl_context is not None:
+            options["ssl_context"] = self.cluster.ssl_context
+        if self.cluster.tls_server_name:
+            options["server_hostname"] = self.cluster.tls_server_name
+        self.pool: urllib3.PoolManager = (
+            urllib3.ProxyManager(self.cluster.proxy_url, **options)
+            if self.cluster.proxy_url
+            else urllib3.PoolManager(**options)
+        )
         self.timeout = urllib3.Timeout(connect=min(timeout, 10.0), read=timeout)
         self.retries = retries
         self._discovery: dict[tuple[str, str, str], ApiResource] | None = None
         self._preferred: dict[tuple[str, str], ApiResource] = {}
         self._lock = threading.Lock()
-        self._auth: tuple[float, str | None] = (float("-inf"), None)
-        self._auth_lock = threading.Lock()
-
-    @staticmethod
-    def _context_entry(kubeconfig: Path | None, context: str | None) -> dict[str, Any] | None:
-        if not context:
-            return None
-        contexts, _ = k8s_config.list_kube_config_contexts(  # type: ignore[no-untyped-call]
-            config_file=str(kubeconfig) if kubeconfig else None
-        )
-        return next((c for c in contexts if c.get("name") == context), None)
 
     @property
     def default_namespace(self) -> str:
@@ -110,7 +84,7 @@ class Kube:
         """JSON in, JSON out; retries 429/5xx and dropped connections with backoff."""
         url = self.host + path + (f"?{urlencode(query)}" if query else "")
         headers = {"Accept": accept, "User-Agent": "gitops-action"}
-        token = self._authorization()
+        token = self.cluster.authorization()
         if token:
             headers["Authorization"] = token
         payload = None
@@ -135,20 +109,6 @@ class Kube:
                 continue
             return _decode(method, path, response)
         raise AssertionError("unreachable")  # pragma: no cover
-
-    def _authorization(self) -> str | None:
-        """The Authorization header value, asked of the client at most every AUTH_TTL."""
-        at, header = self._auth
-        if time.monotonic() - at < AUTH_TTL:
-            return header
-        with self._auth_lock:
-            at, header = self._auth
-            if time.monotonic() - at >= AUTH_TTL:
-                header = self.configuration.get_api_key_with_prefix(
-                    "BearerToken", alias="authorization"
-                )
-                self._auth = (time.monotonic(), header)
-            return header
 
     # -- discovery -------------------------------------------------------------------------
 
