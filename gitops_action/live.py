@@ -11,7 +11,6 @@ dry-runs in a bounded thread pool, skipping objects that the inventory proves un
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from .live_rows import (
     updated,
     with_note,
 )
-from .models import KubeObject, Manifest, ResourceDiff, ResourceKey, TargetReport
+from .models import KubeObject, Manifest, ResourceDiff, ResourceKey, TargetReport, clone
 from .normalize import normalize
 from .plan import by_key
 from .ports import ApiResource, Cluster
@@ -73,7 +72,7 @@ def place(cluster: Cluster, target: Target, manifests: Iterable[Manifest]) -> Pl
         manifest = rendered
         namespace = (rendered.obj.get("metadata") or {}).get("namespace")
         if resource.namespaced != bool(namespace):
-            obj = copy.deepcopy(rendered.obj)
+            obj = clone(rendered.obj)
             if resource.namespaced:
                 obj["metadata"]["namespace"] = target.namespace or cluster.default_namespace
             else:

@@ -6,15 +6,30 @@ plain ``dict``s (``KubeObject``) because they round-trip through YAML, JSON and 
 
 from __future__ import annotations
 
+import copy
+import marshal
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 
 KubeObject = dict[str, Any]
 """A Kubernetes object as decoded from YAML or JSON."""
 
 Path = tuple[str | int, ...]
 """A JSON path into an object: ``("spec", "template", "spec", "containers", 0, "image")``."""
+
+
+_T = TypeVar("_T")
+
+
+def clone(value: _T) -> _T:
+    """A deep copy of decoded YAML/JSON (dicts, lists, scalars): marshal round-trips such data
+    several times faster than ``copy.deepcopy``, which handles anything and pays for it."""
+    try:
+        return cast(_T, marshal.loads(marshal.dumps(cast(Any, value))))
+    except ValueError:  # something marshal does not know: the general way
+        return copy.deepcopy(value)
+
 
 PlanAction = Literal["create", "update", "delete", "unchanged"]
 VerifyAction = Literal["in-sync", "drifted", "missing", "orphaned"]

@@ -8,10 +8,9 @@ Pure functions over plain dicts; the input is never modified. Secret values are 
 from __future__ import annotations
 
 import base64
-import copy
 from typing import Any
 
-from .models import KubeObject
+from .models import KubeObject, clone
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
@@ -35,7 +34,7 @@ _ANNOTATION_NOISE = (
 
 def normalize(obj: KubeObject) -> KubeObject:
     """A copy of ``obj`` without server noise, status, and empty metadata maps."""
-    out = copy.deepcopy(obj)
+    out = clone(obj)
     out.pop("status", None)
     meta = out.get("metadata")
     if isinstance(meta, dict):

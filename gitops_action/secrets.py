@@ -6,11 +6,10 @@ are compared here, in memory, and replaced by fixed placeholders before anything
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Any
 
-from .models import KubeObject
+from .models import KubeObject, clone
 from .normalize import LAST_APPLIED, is_secret
 
 HIDDEN = "(hidden)"
@@ -86,7 +85,7 @@ def _data(obj: KubeObject | None) -> dict[str, Any]:
 def _masked(obj: KubeObject | None, values: dict[str, str]) -> KubeObject | None:
     if obj is None:
         return None
-    out = copy.deepcopy(obj)
+    out = clone(obj)
     out.pop("stringData", None)
     if values:
         out["data"] = dict(sorted(values.items()))

@@ -9,7 +9,6 @@ Established and discovery serves their kinds.
 
 from __future__ import annotations
 
-import copy
 import time
 from collections.abc import Mapping, Sequence
 
@@ -20,7 +19,7 @@ from .inventory import label_member
 from .kinds import crd_scopes
 from .live import Placed
 from .live_rows import as_rendered, updated, with_note
-from .models import KubeObject, Manifest, ResourceDiff, ResourceKey
+from .models import KubeObject, Manifest, ResourceDiff, ResourceKey, clone
 from .ports import ApiResource, Cluster
 from .writes import Written
 
@@ -151,7 +150,7 @@ def _placed_as(manifest: Manifest, namespaced: bool, namespace: str) -> Manifest
     meta = manifest.obj.get("metadata") or {}
     if namespaced == bool(meta.get("namespace")):
         return manifest
-    obj = copy.deepcopy(manifest.obj)
+    obj = clone(manifest.obj)
     if namespaced:
         obj["metadata"]["namespace"] = namespace
     else:

@@ -13,6 +13,7 @@ and build the Python values ourselves, so that:
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +21,7 @@ from typing import Any
 import yaml
 
 from .errors import ManifestError
-from .models import Path
+from .models import Path, clone
 
 try:
     _Loader: type = yaml.CSafeLoader
@@ -83,6 +84,23 @@ def load_documents(text: str, path: str, *, max_nodes: int = MAX_NODES) -> list[
     except yaml.YAMLError as err:  # pragma: no cover - libyaml always gives marks
         raise ManifestError(f"{path}: YAML error: {err}") from None
     return docs
+
+
+_PARSED: dict[tuple[str, bytes], list[Document]] = {}
+_PARSED_MAX = 20_000
+
+
+def load_file(raw: bytes, path: str) -> list[Document]:
+    """``load_documents`` of a file's bytes, remembered by path and content for this process:
+    a plan reads most files twice (head and base) and most of them did not change. Each call
+    returns its own copies of the values (positions are shared: nobody writes them)."""
+    key = (path, hashlib.blake2b(raw, digest_size=16).digest())
+    docs = _PARSED.get(key)
+    if docs is None:
+        docs = load_documents(decode(raw, path), path)
+        if len(_PARSED) < _PARSED_MAX:
+            _PARSED[key] = docs
+    return [Document(clone(d.data), d.line, d.column, d.positions) for d in docs]
 
 
 def _describe_yaml_error(err: yaml.MarkedYAMLError, path: str, text: str) -> str:

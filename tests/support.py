@@ -8,6 +8,7 @@ import subprocess
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -64,6 +65,21 @@ def repo(tmp_path: Path) -> Repo:
     root.mkdir()
     git(root, "init", "-q", "-b", "main")
     return Repo(root)
+
+
+class Delegating:
+    """A ``Cluster`` port around the real adapter: subclasses override the calls they count
+    or break (fault injection at our own port, never a mock of a library)."""
+
+    def __init__(self, kube: Any) -> None:
+        self.kube = kube
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.kube, name)
+
+    @property
+    def default_namespace(self) -> str:
+        return str(self.kube.default_namespace)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import GitopsError
 from ..models import Finding, Manifest, Severity, Source, split_api_version
-from ..yamlio import Document, decode, load_documents
+from ..yamlio import Document, load_file
 
 NOT_OBJECT_GROUPS = frozenset({"kustomize.config.k8s.io", "config.kubernetes.io"})
 """API groups of files that configure kustomize and KRM functions, never sent to a cluster."""
@@ -106,7 +106,7 @@ class Collector:
     def read(self, file: Path, shown: str) -> list[Document]:
         """The documents of ``file``; a read, encoding or syntax error becomes a Finding."""
         try:
-            return load_documents(decode(file.read_bytes(), shown), shown)
+            return load_file(file.read_bytes(), shown)
         except GitopsError as err:
             self.from_error(err, shown)
         except OSError as err:

@@ -14,6 +14,7 @@ from gitops_action.adapters.kube import Kube
 from gitops_action.inventory import APPLYSET_ID, CONTAINS, PART_OF, REVISION_ANNOTATION, TOOLING
 from gitops_action.models import KubeObject
 from gitops_action.ports import ApiResource
+from tests.support import Delegating
 
 from .conftest import Site, configmap, deployment, dump
 
@@ -43,19 +44,12 @@ def stack() -> dict[str, str]:
     }
 
 
-class Counting:
+class Counting(Delegating):
     """The real Kube adapter, counting server-side applies (writes and dry-runs)."""
 
     def __init__(self, kube: Kube) -> None:
-        self.kube = kube
+        super().__init__(kube)
         self.applies: Counter[str] = Counter()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.kube, name)
-
-    @property
-    def default_namespace(self) -> str:
-        return self.kube.default_namespace
 
     def apply(
         self, obj: KubeObject, resource: ApiResource, *, dry_run: bool, force: bool

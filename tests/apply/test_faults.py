@@ -17,22 +17,17 @@ from gitops_action.inventory import REVISION_ANNOTATION, from_parent
 from gitops_action.models import KubeObject
 from gitops_action.ports import ApiResource
 from tests.cluster.controlplane import ControlPlane
+from tests.support import Delegating
 
 from .conftest import Site, configmap, deployment, dump
 
 
-class StopsAfter:
+class StopsAfter(Delegating):
     """The real adapter; stops the API server once an object of `kind` has been written."""
 
     def __init__(self, kube: Kube, control_plane: ControlPlane, kind: str) -> None:
-        self.kube, self.control_plane, self.kind = kube, control_plane, kind
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.kube, name)
-
-    @property
-    def default_namespace(self) -> str:
-        return self.kube.default_namespace
+        super().__init__(kube)
+        self.control_plane, self.kind = control_plane, kind
 
     def apply(
         self, obj: KubeObject, resource: ApiResource, *, dry_run: bool, force: bool
@@ -105,19 +100,13 @@ def test_the_api_server_stopped_mid_apply_is_reported_and_a_rerun_converges(
     assert parent["metadata"]["annotations"][REVISION_ANNOTATION] == head
 
 
-class ModifiedOnce:
+class ModifiedOnce(Delegating):
     """The real adapter; the first real write meets the optimistic-concurrency 409 that a
     controller writing at the same moment causes ("the object has been modified")."""
 
     def __init__(self, kube: Kube) -> None:
-        self.kube, self.conflicts = kube, 0
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.kube, name)
-
-    @property
-    def default_namespace(self) -> str:
-        return self.kube.default_namespace
+        super().__init__(kube)
+        self.conflicts = 0
 
     def apply(
         self, obj: KubeObject, resource: ApiResource, *, dry_run: bool, force: bool

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from gitops_action.errors import ManifestError
-from gitops_action.yamlio import decode, load_documents
+from gitops_action.models import clone
+from gitops_action.yamlio import decode, load_documents, load_file
 
 
 def test_documents_keep_values_as_the_api_reads_them() -> None:
@@ -72,3 +73,22 @@ def test_an_alias_bomb_is_refused_quickly() -> None:
 def test_complex_keys_are_refused() -> None:
     with pytest.raises(ManifestError, match="a mapping key must be a plain value"):
         load_documents("? [a, b]\n: 1\n", "x.yaml")
+
+
+def test_a_file_read_twice_is_parsed_once_and_each_reader_gets_its_own_copy() -> None:
+    raw = b"kind: ConfigMap\nmetadata: {name: a}\n"
+    first = load_file(raw, "cache/a.yaml")
+    first[0].data["metadata"]["namespace"] = "changed"  # a renderer defaulting the namespace
+    second = load_file(raw, "cache/a.yaml")
+    assert second[0].data == {"kind": "ConfigMap", "metadata": {"name": "a"}}
+    assert second[0].positions[("metadata", "name")] == (2, 12)
+    edited = load_file(b"kind: ConfigMap\nmetadata: {name: b}\n", "cache/a.yaml")
+    assert edited[0].data["metadata"]["name"] == "b"
+
+
+def test_clone_copies_deeply_and_keeps_order() -> None:
+    value = {"b": [1, {"c": "x"}], "a": None, "t": True}
+    copied = clone(value)
+    assert copied == value and list(copied) == ["b", "a", "t"]
+    copied["b"][1]["c"] = "y"  # type: ignore[index]
+    assert value["b"][1] == {"c": "x"}  # type: ignore[index]

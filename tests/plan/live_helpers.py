@@ -12,6 +12,7 @@ from gitops_action.inventory import applyset_id, label_member, parent_name
 from gitops_action.models import KubeObject, Manifest, Source
 from gitops_action.ports import ApiResource
 from gitops_action.yamlio import load_documents
+from tests.support import Delegating
 
 
 def manifests(text: str, namespace: str = "", path: str = "deploy/app.yaml") -> list[Manifest]:
@@ -56,19 +57,12 @@ def edit(kube: Kube, obj: KubeObject, patch: dict[str, Any], manager: str = "kub
     )
 
 
-class Counting:
+class Counting(Delegating):
     """The real cluster adapter, counting the calls the engine makes."""
 
     def __init__(self, kube: Kube) -> None:
-        self.kube = kube
+        super().__init__(kube)
         self.calls: Counter[str] = Counter()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.kube, name)
-
-    @property
-    def default_namespace(self) -> str:
-        return self.kube.default_namespace
 
     def list(
         self, resource: ApiResource, namespace: str = "", label_selector: str = ""
