@@ -35,6 +35,7 @@ from .models import KubeObject, Manifest, ResourceDiff, ResourceKey, TargetRepor
 from .normalize import normalize
 from .plan import by_key
 from .ports import ApiResource, Cluster
+from .writes import apply_one
 
 WORKERS = 16
 T = TypeVar("T")
@@ -113,34 +114,14 @@ DryRun = KubeObject | ApiError
 def dry_run(
     cluster: Cluster, target: Target, obj: KubeObject, resource: ApiResource
 ) -> tuple[DryRun, list[str]]:
-    """The server's answer to applying ``obj``, and notes on fields taken from other managers."""
+    """The server's answer to applying ``obj`` exactly as apply would (``writes.apply_one``:
+    conflicts forced per the target and noted, rejections explained and Secret values masked),
+    and the notes on fields taken from other managers."""
     try:
-        return cluster.apply(obj, resource, dry_run=True, force=False), []
-    except ApiError as err:
-        if err.status != 409 or not err.causes:
-            return err, []
-        taken = conflicts(err)
-        if not target.force_conflicts:
-            message = (
-                f"{err} (force-conflicts is off for this target: remove these fields from Git, "
-                "or set force-conflicts: true)"
-            )
-            return ApiError(409, "Conflict", message, err.body), []
-        note = "applying takes fields over from other managers: " + "; ".join(taken)
-    try:
-        return cluster.apply(obj, resource, dry_run=True, force=True), [note]
+        written = apply_one(cluster, target, obj, resource, dry_run=True)
     except ApiError as err:
         return err, []
-
-
-def conflicts(err: ApiError) -> list[str]:
-    """``.spec.replicas from "hpa-controller"`` for each field another manager holds."""
-    out = []
-    for cause in err.causes:
-        message = str(cause.get("message", ""))
-        manager = message.split('"')[1] if message.count('"') >= 2 else message
-        out.append(f'{cause.get("field", "?")} from "{manager}"')
-    return sorted(set(out))
+    return written.obj, list(written.warnings)
 
 
 def live_plan(

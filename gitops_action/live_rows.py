@@ -106,15 +106,10 @@ def rejected(
         )  # fmt: skip
     else:
         shown = as_rendered(key, manifest)
-    hint = ""
-    if err.status == 422 and "immutable" in str(err):
-        hint = "; the field cannot change: delete and re-create the object (or rename it)"
-    elif namespaces:
-        hint = f"; namespace {key.namespace} does not exist and this target does not create it"
     return dataclasses.replace(
         shown,
         action="update" if live is not None else "create",
-        error=f"the API server rejected the dry-run: {err}{hint}",
+        error=f"the API server rejected the dry-run: {err}",  # explained by writes.rejected
     )
 
 

@@ -65,14 +65,14 @@ def apply_one(
             )
         except ApiError as err:
             if is_ownership_conflict(err) and not force:
-                owners = "; ".join(sorted({str(c.get("message", "")) for c in err.causes}))
+                owners = "; ".join(conflicts(err))
                 if not target.force_conflicts:
                     raise rejected(
                         obj,
                         err,
-                        f"fields owned by other managers ({owners}); force-conflicts is off for "
-                        f"target {target.name}: set it to true to take them over, or stop "
-                        "setting these fields in Git",
+                        f"{err}: fields owned by other managers ({owners}); force-conflicts "
+                        f"is off for target {target.name}: set it to true to take them over, "
+                        "or stop setting these fields in Git",
                     ) from None
                 warnings.append(f"fields taken over from other managers: {owners}")
                 force = True
@@ -82,6 +82,16 @@ def apply_one(
                 continue
             raise rejected(obj, err) from None
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def conflicts(err: ApiError) -> list[str]:
+    """``.spec.replicas from "hpa-controller"`` for each field another manager holds."""
+    out = []
+    for cause in err.causes:
+        message = str(cause.get("message", ""))
+        manager = message.split('"')[1] if message.count('"') >= 2 else message
+        out.append(f'{cause.get("field", "?")} from "{manager}"')
+    return sorted(set(out))
 
 
 def rejected(obj: KubeObject, err: ApiError, message: str = "") -> ApiError:

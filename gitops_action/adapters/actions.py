@@ -31,10 +31,6 @@ class ActionsEnv:
         return cls(env=dict(env), event=event)
 
     @property
-    def in_actions(self) -> bool:
-        return self.env.get("GITHUB_ACTIONS") == "true"
-
-    @property
     def event_name(self) -> str:
         return self.env.get("GITHUB_EVENT_NAME", "")
 

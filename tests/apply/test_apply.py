@@ -134,7 +134,7 @@ def test_an_object_changed_outside_git_is_dry_run_and_written_back(site: Site) -
     # whose field it takes. The record is unchanged: the object is back to what it recorded.
     assert counting.applies == Counter({"dry-run": 2, "write": 1})
     assert f"~ update ConfigMap/{site.namespace}/settings" in out
-    assert "warning: fields taken over from other managers: conflict with" in out
+    assert 'warning: fields taken over from other managers: .data.color from "' in out
 
 
 def test_a_merge_that_changes_adds_and_removes_objects_prunes_only_our_removed_member(

@@ -157,7 +157,7 @@ def test_an_out_of_band_change_to_a_touched_object_is_warned(kube: Kube, namespa
     row = rows(report)[f"Deployment/{namespace}/web"]
     assert row.action == "update"
     assert row.warnings == (
-        'applying takes fields over from other managers: .spec.template.spec.containers[name="web"].image from "kubectl-edit"',
+        'fields taken over from other managers: .spec.template.spec.containers[name="web"].image from "kubectl-edit"',
         "live differs from the base branch: merging overwrites a change made outside Git",
     )
     assert "-      - image: web:hotfix\n+      - image: web:1\n" in row.diff
@@ -222,7 +222,9 @@ def test_an_immutable_change_is_an_error_on_that_object_with_the_servers_message
     assert row.error.startswith("the API server rejected the dry-run: ")
     assert "field is immutable" in row.error
     assert row.error.endswith(
-        "; the field cannot change: delete and re-create the object (or rename it)"
+        f". The field (spec.selector) cannot change once the object exists: delete "
+        f"Deployment/{namespace}/web and apply again to re-create it (its pods or data go with "
+        "it), or give it a new name in Git"
     )
     assert "/spec/selector is immutable" in row.warnings[0]
     assert row.diff.startswith("--- base\n+++ head\n")
