@@ -107,7 +107,7 @@ class Kube:
             if response.status in _RETRY_STATUS and attempt + 1 < attempts:
                 time.sleep(_retry_after(response.headers.get("Retry-After"), attempt))
                 continue
-            return _decode(method, path, response)
+            return _decode(response)
         raise AssertionError("unreachable")  # pragma: no cover
 
     # -- discovery -------------------------------------------------------------------------
@@ -255,7 +255,7 @@ class Kube:
         return str(self.request("GET", "/version").get("gitVersion", ""))
 
 
-def _decode(method: str, path: str, response: Any) -> Any:
+def _decode(response: Any) -> Any:
     data = response.data
     try:
         doc = json.loads(data) if data else {}
