@@ -34,7 +34,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from gitops_action.inventory import PART_OF, applyset_id, parent_name
+from gitops_action.cluster.inventory import PART_OF, applyset_id, parent_name
 
 from .cluster import delete_namespace, new_namespace
 from .common import Bench, ratio, repeated, shown

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .core.yamlio import Document, decode, load_documents
 from .errors import ConfigError
 from .models import ResourceKey, Source
-from .yamlio import Document, decode, load_documents
 
 RENDERERS = ("auto", "plain", "kustomize", "helm", "jinja2")
 ON_DRIFT = ("none", "issue", "revert-pr", "adopt-pr")

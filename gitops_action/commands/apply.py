@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import apply_report, revert
-from ..apply import Settings, TargetApply
+from ..apply import report as apply_report
+from ..apply import revert
+from ..apply.engine import Settings, TargetApply
 from ..errors import ClusterError, GitError, GitopsError
 from ..models import Report, ResourceKey
 from ..report import json as json_report

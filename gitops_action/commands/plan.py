@@ -6,15 +6,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import guard, inventory
-from ..comments import sync_comments
+from ..cluster import inventory
 from ..config import Target
 from ..errors import GitError, GitHubError, RenderError
-from ..live import live_plan
 from ..models import Report, TargetReport
-from ..plan import offline_plan
+from ..plan import guard
+from ..plan.live import live_plan
+from ..plan.offline import offline_plan
 from ..render import Rendered, render_target
 from ..report import json as json_report
+from ..report.comments import sync_comments
 from ..report.markdown import PlanContext, comment_parts, plan_markdown
 from ..report.text import report_text
 from . import Context

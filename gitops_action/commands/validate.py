@@ -15,7 +15,7 @@ from ..errors import GitopsError
 from ..models import Finding
 from ..render import Rendered, render_target
 from ..report.findings import FORMATS, format_findings
-from ..validate import validate
+from ..validate.checks import validate
 
 
 def run(config: Config, targets: Sequence[Target], *, fmt: str, out: TextIO) -> int:

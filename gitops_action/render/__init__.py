@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Target
+from ..core.kinds import crd_scopes, is_namespaced
 from ..errors import ManifestError, RenderError
-from ..kinds import crd_scopes, is_namespaced
 from ..models import Finding, Manifest, Source, split_api_version
 from .helm import render_helm
 from .jinja import render_jinja

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Target
+from ..core.yamlio import Document, decode, load_documents
 from ..errors import GitopsError
 from ..models import Source
-from ..yamlio import Document, decode, load_documents
 from .sources import Collector, kind_lines
 from .tools import base_env, require_tool, run_tool, trim_stderr
 

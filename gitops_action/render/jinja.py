@@ -24,9 +24,9 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..config import Target
+from ..core.yamlio import Document, decode, load_documents
 from ..errors import GitopsError
 from ..models import Source
-from ..yamlio import Document, decode, load_documents
 from .plain import YAML_SUFFIXES, files_under
 from .sources import Collector, kind_lines, split_place
 

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Target
+from ..core.yamlio import Document, load_documents
 from ..errors import GitopsError, RenderError
 from ..models import Manifest, Source
-from ..yamlio import Document, load_documents
 from .plain import KUSTOMIZATION_FILES
 from .sources import Collector, expand
 from .tools import HOW_TO_INSTALL, base_env, find_tool, run_tool, trim_stderr

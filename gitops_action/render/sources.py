@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..core.yamlio import Document, load_file
 from ..errors import GitopsError
 from ..models import Finding, Manifest, Severity, Source, split_api_version
-from ..yamlio import Document, load_file
 
 NOT_OBJECT_GROUPS = frozenset({"kustomize.config.k8s.io", "config.kubernetes.io"})
 """API groups of files that configure kustomize and KRM functions, never sent to a cluster."""

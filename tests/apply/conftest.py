@@ -22,10 +22,10 @@ import yaml
 from gitops_action.adapters.actions import ActionsEnv
 from gitops_action.adapters.git import Git
 from gitops_action.adapters.kube import Kube
+from gitops_action.cluster.inventory import PARENT, from_parent, parent_name
 from gitops_action.commands import Context
 from gitops_action.commands import apply as apply_command
 from gitops_action.config import load_config
-from gitops_action.inventory import PARENT, from_parent, parent_name
 from gitops_action.ports import Cluster
 from tests.cluster.controlplane import ControlPlane
 from tests.support import Repo, Result

@@ -11,7 +11,13 @@ import pytest
 import yaml
 
 from gitops_action.adapters.kube import Kube
-from gitops_action.inventory import APPLYSET_ID, CONTAINS, PART_OF, REVISION_ANNOTATION, TOOLING
+from gitops_action.cluster.inventory import (
+    APPLYSET_ID,
+    CONTAINS,
+    PART_OF,
+    REVISION_ANNOTATION,
+    TOOLING,
+)
 from gitops_action.models import KubeObject
 from gitops_action.ports import ApiResource
 from tests.support import Delegating

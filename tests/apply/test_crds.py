@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from gitops_action.inventory import from_parent
+from gitops_action.cluster.inventory import from_parent
 
 from .conftest import Site, configmap, dump
 

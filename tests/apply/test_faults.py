@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from gitops_action.adapters.kube import Kube
+from gitops_action.cluster.inventory import REVISION_ANNOTATION, from_parent
 from gitops_action.errors import ApiError
-from gitops_action.inventory import REVISION_ANNOTATION, from_parent
 from gitops_action.models import KubeObject
 from gitops_action.ports import ApiResource
 from tests.cluster.controlplane import ControlPlane

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from gitops_action.diagnose import pod_problem, selector
-from gitops_action.health import assess
-from gitops_action.inventory import REVISION_ANNOTATION
+from gitops_action.cluster.diagnose import pod_problem, selector
+from gitops_action.cluster.health import assess
+from gitops_action.cluster.inventory import REVISION_ANNOTATION
 
 from .conftest import Site, configmap, deployment, dump
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gitops_action.inventory import REVISION_ANNOTATION
+from gitops_action.cluster.inventory import REVISION_ANNOTATION
 
 from .conftest import Site, configmap, deployment, dump
 

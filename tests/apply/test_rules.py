@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 from gitops_action.adapters.git import Git
+from gitops_action.apply.monotonic import StaleRevision, check
+from gitops_action.apply.prune import plan_prune
+from gitops_action.cluster.writes import explain, mask_message
 from gitops_action.config import Target
+from gitops_action.core.order import apply_phases, delete_phases, phase_name
 from gitops_action.errors import ApiError
 from gitops_action.models import ResourceKey
-from gitops_action.monotonic import StaleRevision, check
-from gitops_action.order import apply_phases, delete_phases, phase_name
 from gitops_action.ports import ApiResource
-from gitops_action.prune import plan_prune
-from gitops_action.writes import explain, mask_message
 from tests.support import Repo
 
 RBAC = "rbac.authorization.k8s.io"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import base64
 import json
 
-from gitops_action.diff import compare, diff_sets, to_yaml
+from gitops_action.core.diff import compare, diff_sets, to_yaml
+from gitops_action.core.normalize import drop_path, get_path, normalize
 from gitops_action.models import Manifest, ResourceKey
-from gitops_action.normalize import drop_path, get_path, normalize
 
 WEB = ResourceKey("apps", "Deployment", "prod", "web")
 SECRET = ResourceKey("", "Secret", "prod", "db")

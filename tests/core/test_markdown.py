@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from gitops_action.diff import compare
+from gitops_action.core.diff import compare
 from gitops_action.models import Report, ResourceDiff, ResourceKey, Source, TargetReport
 from gitops_action.report.markdown import (
     MARKER_RE,

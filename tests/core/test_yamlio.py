@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from gitops_action.core.yamlio import decode, load_documents, load_file
 from gitops_action.errors import ManifestError
 from gitops_action.models import clone
-from gitops_action.yamlio import decode, load_documents, load_file
 
 
 def test_documents_keep_values_as_the_api_reads_them() -> None:

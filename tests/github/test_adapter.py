@@ -8,8 +8,8 @@ import pytest
 from gitops_action.adapters.actions import ActionsEnv
 from gitops_action.adapters.github import NO_PACING, GitHubClient
 from gitops_action.adapters.github_retry import RetryPolicy, retry_delay
-from gitops_action.comments import sync_comments
 from gitops_action.errors import GitHubError
+from gitops_action.report.comments import sync_comments
 from gitops_action.report.markdown import marker
 from tests.ghfake import GitHubFake
 

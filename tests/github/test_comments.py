@@ -8,9 +8,9 @@ import pytest
 
 from gitops_action.adapters.github import NO_PACING, GitHubClient
 from gitops_action.adapters.github_retry import RetryPolicy
-from gitops_action.comments import Synced, marker_of, sync_comments
-from gitops_action.diff import compare
+from gitops_action.core.diff import compare
 from gitops_action.models import ResourceDiff, ResourceKey, TargetReport
+from gitops_action.report.comments import Synced, marker_of, sync_comments
 from gitops_action.report.markdown import PlanContext, comment_parts, marker
 from tests.ghfake import GitHubFake
 

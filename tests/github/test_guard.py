@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from gitops_action.errors import GitopsError
-from gitops_action.guard import refuse_untrusted_checkout
+from gitops_action.plan.guard import refuse_untrusted_checkout
 from tests.ghfake import GitHubFake
 from tests.github.helpers import configmap, open_pull
 from tests.support import Repo

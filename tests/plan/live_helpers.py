@@ -7,11 +7,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from gitops_action.adapters.kube import Kube
+from gitops_action.cluster.inventory import applyset_id, label_member, parent_name
 from gitops_action.config import Target
-from gitops_action.inventory import applyset_id, label_member, parent_name
+from gitops_action.core.yamlio import load_documents
 from gitops_action.models import KubeObject, Manifest, Source
 from gitops_action.ports import ApiResource
-from gitops_action.yamlio import load_documents
 from tests.support import Delegating
 
 

@@ -11,8 +11,8 @@ import pytest
 
 from gitops_action.adapters.kube import Kube
 from gitops_action.config import IgnoreRule, Target
-from gitops_action.live import live_plan
 from gitops_action.models import ResourceDiff, TargetReport
+from gitops_action.plan.live import live_plan
 
 from .live_helpers import Counting, apply_all, edit, manifests
 

@@ -15,8 +15,8 @@ import pytest
 
 from gitops_action.adapters.kube import Kube
 from gitops_action.config import Target, load_config
-from gitops_action.live import live_plan
 from gitops_action.models import Manifest
+from gitops_action.plan.live import live_plan
 from gitops_action.render import render_target
 
 from .live_helpers import apply_all

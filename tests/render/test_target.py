@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from gitops_action.config import Target
-from gitops_action.kinds import crd_scopes, is_builtin, is_namespaced
+from gitops_action.core.kinds import crd_scopes, is_builtin, is_namespaced
 from gitops_action.models import Manifest
 from gitops_action.render import detect_renderer, render_target
 

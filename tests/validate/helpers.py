@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from gitops_action.config import Target
+from gitops_action.core.yamlio import load_documents
 from gitops_action.models import Manifest, Source
-from gitops_action.validate import check_target
-from gitops_action.yamlio import load_documents
+from gitops_action.validate.checks import check_target
 
 STAGING = Target(name="staging", path="deploy")
 

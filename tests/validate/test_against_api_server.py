@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from gitops_action.config import Target
+from gitops_action.core.yamlio import dump
 from gitops_action.render import render_target
-from gitops_action.validate import check_target
-from gitops_action.yamlio import dump
+from gitops_action.validate.checks import check_target
 from tests.validate.helpers import manifests
 
 pytestmark = pytest.mark.cluster

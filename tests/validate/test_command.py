@@ -10,10 +10,10 @@ from pathlib import Path
 
 from gitops_action.commands.validate import run
 from gitops_action.config import Config, Target, load_config
+from gitops_action.core.yamlio import load_documents
 from gitops_action.models import Manifest, Source
 from gitops_action.render import render_target
-from gitops_action.validate import check_target, validate
-from gitops_action.yamlio import load_documents
+from gitops_action.validate.checks import check_target, validate
 
 REALISTIC = Path(__file__).parent / "realistic"
 

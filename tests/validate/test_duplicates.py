@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from gitops_action.config import Target
 from gitops_action.render import Rendered
-from gitops_action.validate import check_target, validate
+from gitops_action.validate.checks import check_target, validate
 from tests.validate.helpers import manifests
 
 CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n{ns}data: {{a: b}}\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from gitops_action.config import Target
 from gitops_action.render import render_target
-from gitops_action.validate import validate
+from gitops_action.validate.checks import validate
 
 TARGET = Target(name="staging", path="deploy", render="plain")
 

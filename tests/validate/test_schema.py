@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gitops_action import formats
+from gitops_action.validate import formats
 from tests.validate.helpers import check
 
 DEPLOYMENT = """\

@@ -1,0 +1,1 @@
+"""The merge flow: ordered, pruned, health-checked server-side apply."""

@@ -1,0 +1,177 @@
+"""Prune: delete the members of this target's ApplySet that left Git, and nothing else.
+
+Who is a member is read from the cluster, not guessed: one LIST with the ``part-of`` label
+selector per group-kind the parent records (``contains-group-kinds``, written as a superset
+before any member), in the parent's namespace and its ``additional-namespaces``, plus the kinds
+and namespaces of the recorded members. Only objects that carry our exact ``part-of`` label can
+be deleted; protected kinds never are.
+
+Refusals, decided before anything is written: a desired set that is empty (a broken path or
+overlay looks exactly like that), or more than ``prune-limit`` of the current members going at
+once. ``--force`` overrides both for one run; raising ``prune-limit`` (up to 1) in
+``.gitops.yaml`` changes the share for good; ``--no-prune`` applies without deleting.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+
+from ..cluster.inventory import ADDITIONAL_NAMESPACES, PART_OF, Inventory, contains_group_kinds
+from ..cluster.rows import LIVE_LABELS
+from ..config import Target
+from ..core.diff import compare
+from ..core.normalize import normalize
+from ..core.order import delete_phases
+from ..errors import ClusterError
+from ..models import KubeObject, ResourceDiff, ResourceKey
+from ..plan.live import parallel
+from ..ports import ApiResource, Cluster
+
+_NAMED = 10
+
+
+@dataclass(frozen=True)
+class PrunePlan:
+    delete: dict[ResourceKey, tuple[ApiResource, KubeObject]] = field(default_factory=dict)
+    kept: dict[ResourceKey, tuple[KubeObject, str]] = field(default_factory=dict)
+    """Members that left Git but stay, with why."""
+    members: int = 0
+    """Live objects carrying this target's part-of label."""
+    refusal: str = ""
+
+
+def live_members(
+    cluster: Cluster, inventory: Inventory, parent: KubeObject | None
+) -> dict[ResourceKey, tuple[ApiResource, KubeObject]]:
+    """Every live object labelled part-of this ApplySet, in the kinds and namespaces it spans."""
+    kinds = set(contains_group_kinds(parent) if parent else ())
+    kinds |= {k.group_kind for k in inventory.members}
+    raw = str(
+        ((parent or {}).get("metadata") or {}).get("annotations", {}).get(ADDITIONAL_NAMESPACES, "")
+    )
+    namespaces = {inventory.namespace, *(n for n in raw.split(",") if n)}
+    namespaces |= {k.namespace for k in inventory.members if k.namespace}
+    served = {(r.group, r.kind): r for r in cluster.resources()}
+    lists: list[tuple[ApiResource, str]] = []
+    for group_kind in sorted(kinds):
+        kind, _, group = group_kind.partition(".")
+        resource = served.get((group, kind))
+        if resource is None:  # its CRD is gone, and its objects with it
+            continue
+        lists.extend((resource, ns) for ns in (sorted(namespaces) if resource.namespaced else [""]))
+    selector = f"{PART_OF}={inventory.id}"
+    found: dict[ResourceKey, tuple[ApiResource, KubeObject]] = {}
+    pages = parallel(lambda rn: cluster.list(rn[0], rn[1], label_selector=selector), lists)
+    for (resource, _), objects in zip(lists, pages, strict=True):
+        for obj in objects:
+            if ((obj.get("metadata") or {}).get("labels") or {}).get(PART_OF) == inventory.id:
+                found[ResourceKey.of(obj)] = (resource, obj)
+    return found
+
+
+def plan_prune(
+    target: Target,
+    members: Mapping[ResourceKey, tuple[ApiResource, KubeObject]],
+    desired: Collection[ResourceKey],
+    *,
+    enabled: bool,
+    off_reason: str,
+    force: bool,
+) -> PrunePlan:
+    """What leaves: members not desired, minus protected kinds; or why pruning is refused."""
+    delete: dict[ResourceKey, tuple[ApiResource, KubeObject]] = {}
+    kept: dict[ResourceKey, tuple[KubeObject, str]] = {}
+    for key, (resource, obj) in sorted(members.items()):
+        if key in desired:
+            continue
+        if key.kind in target.protect:
+            kept[key] = (obj, f"{key.kind} is a protected kind (protect in .gitops.yaml)")
+        elif not enabled:
+            kept[key] = (obj, off_reason)
+        else:
+            delete[key] = (resource, obj)
+    plan = PrunePlan(delete, kept, len(members))
+    if not delete or force:
+        return plan
+    named = ", ".join(map(str, list(delete)[:_NAMED])) + (", ..." if len(delete) > _NAMED else "")
+    if not desired:
+        refusal = (
+            f"target {target.name} renders no objects: refusing to prune all {len(delete)} of "
+            f"its members ({named}); an empty render is more often a wrong path or a broken "
+            "overlay than a wish to delete everything. Nothing was written. To delete them on "
+            "purpose run once with --force; to keep them, --no-prune"
+        )
+    elif len(delete) > target.prune_limit * len(members):
+        refusal = (
+            f"target {target.name}: refusing to prune {len(delete)} of {len(members)} members "
+            f"({len(delete) / len(members):.0%}), more than its prune-limit of "
+            f"{target.prune_limit:g} ({target.prune_limit:.0%}): {named}. Nothing was "
+            "written. If these deletions are meant, raise prune-limit for this target in "
+            ".gitops.yaml (up to 1), or run once with --force; --no-prune applies the rest "
+            "without deleting"
+        )
+    else:
+        return plan
+    return dataclasses.replace(plan, refusal=refusal)
+
+
+def check_deletions(cluster: Cluster, plan: PrunePlan) -> dict[ResourceKey, str]:
+    """Server dry-run of every deletion (RBAC, admission), before anything is written."""
+    return _delete_all(cluster, plan, dry_run=True)[1]
+
+
+def execute(cluster: Cluster, plan: PrunePlan) -> tuple[list[ResourceKey], dict[ResourceKey, str]]:
+    """Delete in reverse apply order, each phase in parallel: what went, and what failed."""
+    return _delete_all(cluster, plan, dry_run=False)
+
+
+def _delete_all(
+    cluster: Cluster, plan: PrunePlan, *, dry_run: bool
+) -> tuple[list[ResourceKey], dict[ResourceKey, str]]:
+    deleted: list[ResourceKey] = []
+    failures: dict[ResourceKey, str] = {}
+
+    def delete(key: ResourceKey) -> str:
+        resource, _ = plan.delete[key]
+        try:
+            cluster.delete(resource, key.namespace, key.name, dry_run=dry_run)
+        except ClusterError as err:
+            return str(err)
+        return ""
+
+    for _, keys in delete_phases(plan.delete):
+        for key, error in zip(keys, parallel(delete, keys), strict=True):
+            if error:
+                failures[key] = error
+            else:
+                deleted.append(key)
+        if failures:  # later phases hold what the failed ones may depend on: stop here
+            break
+    return deleted, failures
+
+
+def keep(plan: PrunePlan, keys: Collection[ResourceKey], reason: str) -> PrunePlan:
+    """The plan with ``keys`` moved from deletions to members that stay, with why."""
+    kept = dict(plan.kept)
+    kept.update({k: (plan.delete[k][1], reason) for k in keys if k in plan.delete})
+    delete = {k: v for k, v in plan.delete.items() if k not in keys}
+    return dataclasses.replace(plan, delete=delete, kept=kept)
+
+
+def rows(plan: PrunePlan) -> list[ResourceDiff]:
+    out: list[ResourceDiff] = []
+    for key, (_, obj) in plan.delete.items():
+        row = compare(key, str(obj.get("apiVersion", "")), normalize(obj), None, labels=LIVE_LABELS)
+        out.append(dataclasses.replace(row, warnings=(), notes=("left Git",)))
+    for key, (obj, reason) in plan.kept.items():
+        out.append(
+            ResourceDiff(
+                key,
+                str(obj.get("apiVersion", "")),
+                "unchanged",
+                warnings=(f"left Git but stays in the cluster: {reason}",),
+            )
+        )
+    return out

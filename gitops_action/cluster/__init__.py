@@ -1,0 +1,1 @@
+"""The cluster as every flow uses it: objects, writes, inventory, health."""

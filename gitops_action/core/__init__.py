@@ -1,0 +1,1 @@
+"""Pure building blocks shared by every flow: YAML, kinds, normalization, Secrets, diffs."""

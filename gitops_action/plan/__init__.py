@@ -1,0 +1,1 @@
+"""The pull request flow: what a merge would change, offline or against the cluster."""

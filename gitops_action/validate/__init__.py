@@ -1,0 +1,1 @@
+"""``validate``: structure, names, schemas and duplicates of rendered manifests, offline."""

@@ -1,0 +1,1 @@
+"""The schedule flow: drift between Git and the cluster (``gitops-action verify``)."""
