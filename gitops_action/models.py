@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import copy
 import marshal
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar, cast
+
+from .errors import ManifestError
 
 KubeObject = dict[str, Any]
 """A Kubernetes object as decoded from YAML or JSON."""
@@ -126,6 +128,20 @@ class Manifest:
         """``file:line:col: Kind/ns/name`` for messages; just the key when the place is unknown."""
         where = self.where(path)
         return f"{where}: {self.key}" if where else str(self.key)
+
+
+def by_key(manifests: Iterable[Manifest]) -> dict[ResourceKey, Manifest]:
+    """Manifests by key; the same object twice is an error naming both places."""
+    out: dict[ResourceKey, Manifest] = {}
+    for manifest in manifests:
+        first = out.get(manifest.key)
+        if first is not None:
+            raise ManifestError(
+                f"{manifest.describe()}: defined twice "
+                f"(first at {first.source or 'an earlier document'}); remove one of them"
+            )
+        out[manifest.key] = manifest
+    return out
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..cluster.inventory import PARENT, PART_OF, Inventory, from_parent, label_member, parent_name
+from ..cluster.objects import fetch_live, parallel, place
 from ..cluster.writes import Written, apply_one
 from ..config import Target
 from ..core.order import FIRST, apply_phases, phase_name
 from ..errors import ApiError, ClusterError
 from ..models import KubeObject, Manifest, ResourceDiff, ResourceKey
-from ..plan.live import fetch_live, parallel, place
 from ..ports import Cluster
 from . import finish, monotonic, record
 from . import prune as pruning

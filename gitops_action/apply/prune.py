@@ -19,14 +19,13 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from ..cluster.inventory import ADDITIONAL_NAMESPACES, PART_OF, Inventory, contains_group_kinds
-from ..cluster.rows import LIVE_LABELS
+from ..cluster.objects import parallel
 from ..config import Target
-from ..core.diff import compare
+from ..core.diff import LIVE_DESIRED, compare
 from ..core.normalize import normalize
 from ..core.order import delete_phases
 from ..errors import ClusterError
 from ..models import KubeObject, ResourceDiff, ResourceKey
-from ..plan.live import parallel
 from ..ports import ApiResource, Cluster
 
 _NAMED = 10
@@ -163,7 +162,9 @@ def keep(plan: PrunePlan, keys: Collection[ResourceKey], reason: str) -> PrunePl
 def rows(plan: PrunePlan) -> list[ResourceDiff]:
     out: list[ResourceDiff] = []
     for key, (_, obj) in plan.delete.items():
-        row = compare(key, str(obj.get("apiVersion", "")), normalize(obj), None, labels=LIVE_LABELS)
+        row = compare(
+            key, str(obj.get("apiVersion", "")), normalize(obj), None, labels=LIVE_DESIRED
+        )
         out.append(dataclasses.replace(row, warnings=(), notes=("left Git",)))
     for key, (obj, reason) in plan.kept.items():
         out.append(

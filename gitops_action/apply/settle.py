@@ -14,13 +14,13 @@ from collections.abc import Mapping, Sequence
 
 from ..cluster import health
 from ..cluster.inventory import label_member
+from ..cluster.objects import Placed
 from ..cluster.rows import as_rendered, updated, with_note
 from ..cluster.writes import Written
 from ..config import Target
 from ..core.kinds import crd_scopes
 from ..errors import ApiError
 from ..models import KubeObject, Manifest, ResourceDiff, ResourceKey, clone
-from ..plan.live import Placed
 from ..ports import ApiResource, Cluster
 
 _CRD = ("apiextensions.k8s.io", "CustomResourceDefinition")

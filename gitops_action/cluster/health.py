@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..models import KubeObject, ResourceKey
-from ..plan.live import fetch_live
 from ..ports import ApiResource, Cluster
+from .objects import fetch_live
 
 State = Literal["ready", "waiting", "failed"]
 FIRST_POLL = 0.5

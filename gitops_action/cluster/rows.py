@@ -11,15 +11,13 @@ from collections.abc import Iterable, Sequence
 
 from .. import FIELD_MANAGER
 from ..config import Target
-from ..core.diff import Labels, compare
+from ..core.diff import BASE_HEAD, LIVE_DESIRED, compare
 from ..core.fieldsets import drop, owned_by
 from ..core.normalize import drop_path, normalize
 from ..errors import ApiError
 from ..models import KubeObject, Manifest, ResourceDiff, ResourceKey
-from ..plan.offline import OFFLINE_LABELS
 from .inventory import PART_OF
 
-LIVE_LABELS = Labels(old="live", new="desired")
 OVERWRITES = "live differs from the base branch: merging overwrites a change made outside Git"
 DRIFT_NOTE = (
     "this pull request does not change it: the cluster differs from Git (drift), "
@@ -53,7 +51,7 @@ def updated(
         manifest.api_version,
         clean(target, key, live),
         clean(target, key, answer),
-        labels=LIVE_LABELS,
+        labels=LIVE_DESIRED,
         manifest=manifest,
         warnings=warnings,
     )
@@ -77,7 +75,7 @@ def as_rendered(
         manifest.api_version,
         None,
         obj,
-        labels=LIVE_LABELS,
+        labels=LIVE_DESIRED,
         manifest=manifest,
         warnings=warnings,
     )
@@ -102,7 +100,7 @@ def rejected(
     if base is not None:
         shown = compare(
             key, manifest.api_version, normalize(base.obj), normalize(manifest.obj),
-            labels=OFFLINE_LABELS, manifest=manifest,
+            labels=BASE_HEAD, manifest=manifest,
         )  # fmt: skip
     else:
         shown = as_rendered(key, manifest)
@@ -153,7 +151,7 @@ def leaving_row(target: Target, key: ResourceKey, live: KubeObject, member_id: s
     elif not ours:
         reason = "it was not applied by gitops-action for this target (no part-of label)"
     else:
-        return compare(key, api_version, normalize(live), None, labels=LIVE_LABELS)
+        return compare(key, api_version, normalize(live), None, labels=LIVE_DESIRED)
     return ResourceDiff(
         key, api_version, "unchanged", warnings=(f"left Git but stays in the cluster: {reason}",)
     )

@@ -31,6 +31,12 @@ class Labels:
     new: str = "head"
 
 
+BASE_HEAD = Labels(old="base", new="head")
+"""Offline: the target rendered at the base ref against the head."""
+LIVE_DESIRED = Labels(old="live", new="desired")
+"""With a cluster: the live object against the server's dry-run of the desired one."""
+
+
 def to_yaml(obj: KubeObject | None) -> str:
     """Canonical YAML for diffing: keys sorted (as ``kubectl diff`` shows them), except that
     apiVersion, kind, metadata come first and metadata starts with name and namespace."""

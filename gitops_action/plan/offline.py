@@ -9,26 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..config import Target
-from ..core.diff import Labels, diff_sets
+from ..core.diff import BASE_HEAD, diff_sets
 from ..core.normalize import normalize
-from ..errors import ManifestError
-from ..models import KubeObject, Manifest, ResourceKey, TargetReport
-
-OFFLINE_LABELS = Labels(old="base", new="head")
-
-
-def by_key(manifests: Iterable[Manifest]) -> dict[ResourceKey, Manifest]:
-    """Manifests by key; the same object twice is an error naming both places."""
-    out: dict[ResourceKey, Manifest] = {}
-    for manifest in manifests:
-        first = out.get(manifest.key)
-        if first is not None:
-            raise ManifestError(
-                f"{manifest.describe()}: defined twice "
-                f"(first at {first.source or 'an earlier document'}); remove one of them"
-            )
-        out[manifest.key] = manifest
-    return out
+from ..models import KubeObject, Manifest, ResourceKey, TargetReport, by_key
 
 
 def offline_plan(
@@ -38,5 +21,5 @@ def offline_plan(
         key: (m, normalize(m.obj)) for key, m in by_key(head).items()
     }
     baseline = {key: normalize(m.obj) for key, m in by_key(base).items()}
-    rows = diff_sets(desired, baseline, labels=OFFLINE_LABELS)
+    rows = diff_sets(desired, baseline, labels=BASE_HEAD)
     return TargetReport(name=target.name, resources=tuple(rows))
