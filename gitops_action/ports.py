@@ -7,9 +7,11 @@ plane, a contract-checked GitHub fake, real git), not mocks.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol
 
 from .models import KubeObject
 
@@ -128,3 +130,75 @@ class GitHub(Protocol):
     def create_pull(self, head: str, base: str, title: str, body: str) -> PullRef: ...
 
     def update_pull(self, number: int, title: str, body: str) -> PullRef: ...
+
+
+class Repository(Protocol):
+    """The git repository the desired state comes from (``adapters.git.Git``)."""
+
+    @property
+    def root(self) -> Path: ...
+
+    def head(self) -> str: ...
+
+    def resolve(self, ref: str) -> str:
+        """The commit ``ref`` names, or an error that says how to fetch it."""
+
+    def worktree(self, ref: str) -> AbstractContextManager[Path]:
+        """A temporary detached checkout of ``ref``, removed afterwards."""
+
+    def changed_since(self, commit: str) -> set[str]:
+        """Paths that differ between ``commit`` and the working tree (untracked included)."""
+
+    def uncommitted_files(self) -> list[str]: ...
+
+    def has_commit(self, sha: str) -> bool: ...
+
+    def is_ancestor(self, older: str, newer: str) -> bool: ...
+
+    def is_shallow(self) -> bool: ...
+
+    def current_branch(self) -> str:
+        """The checked-out branch; ``""`` on a detached HEAD."""
+
+    def subject(self, sha: str) -> str: ...
+
+    def revert(self, sha: str, message: str) -> str:
+        """A new commit on top of ``sha`` that reverts it; returns its sha."""
+
+    def push_branch(self, commit: str, branch: str, remote: str = "origin") -> None: ...
+
+
+class Runtime(Protocol):
+    """Where the command runs: the GitHub Actions event and environment, the job summary and
+    step outputs (``adapters.actions.ActionsEnv``); outside Actions, all of it empty."""
+
+    @property
+    def env(self) -> Mapping[str, str]: ...
+
+    @property
+    def event(self) -> Mapping[str, Any]: ...
+
+    @property
+    def event_name(self) -> str: ...
+
+    @property
+    def token(self) -> str: ...
+
+    @property
+    def pull_request(self) -> Mapping[str, Any]: ...
+
+    @property
+    def pull_number(self) -> int | None: ...
+
+    @property
+    def base_sha(self) -> str: ...
+
+    @property
+    def base_ref(self) -> str: ...
+
+    @property
+    def run_url(self) -> str: ...
+
+    def write_summary(self, markdown: str) -> None: ...
+
+    def set_output(self, name: str, value: str) -> None: ...

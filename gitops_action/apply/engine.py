@@ -24,7 +24,7 @@ from ..config import Target
 from ..core.order import FIRST, apply_phases, phase_name
 from ..errors import ApiError, ClusterError
 from ..models import KubeObject, Manifest, ResourceDiff, ResourceKey
-from ..ports import Cluster
+from ..ports import Cluster, Repository
 from . import finish, monotonic, record
 from . import prune as pruning
 from .settle import Settler, rows_for
@@ -63,7 +63,7 @@ class TargetApply:
         target: Target,
         manifests: Sequence[Manifest],
         settings: Settings,
-        history: monotonic.History,
+        history: Repository,
     ) -> None:
         self.cluster, self.target, self.settings = cluster, target, settings
         self.rendered, self.history = tuple(manifests), history

@@ -13,26 +13,15 @@ here, we refuse and say how to fix it: a guard that guesses is no guard.
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from ..errors import GitopsError
-
-
-class History(Protocol):
-    """What the guard asks of git (``adapters.git.Git`` provides it)."""
-
-    def has_commit(self, sha: str) -> bool: ...
-
-    def is_ancestor(self, older: str, newer: str) -> bool: ...
-
-    def is_shallow(self) -> bool: ...
+from ..ports import Repository
 
 
 class StaleRevision(GitopsError):
     """The commit to apply is older than the one the cluster already runs."""
 
 
-def check(history: History, target: str, recorded: str, head: str, *, force: bool) -> list[str]:
+def check(history: Repository, target: str, recorded: str, head: str, *, force: bool) -> list[str]:
     """Raise ``StaleRevision`` for a stale or undecidable apply; return warnings otherwise."""
     if not recorded or recorded == head:
         return []

@@ -13,32 +13,18 @@ no token is ever put in a git command here.
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from ..errors import GitError
-from ..ports import GitHub, PullRef
+from ..ports import GitHub, PullRef, Repository
 
 BRANCH_PREFIX = "gitops-action/revert/"
 _TITLE_SUBJECT = 60
-
-
-class RevertGit(Protocol):
-    """What the revert needs from git (``adapters.git.Git`` provides it)."""
-
-    def subject(self, sha: str) -> str: ...
-
-    def revert(self, sha: str, message: str) -> str: ...
-
-    def push_branch(self, commit: str, branch: str, remote: str = "origin") -> None: ...
-
-    def current_branch(self) -> str: ...
 
 
 def branch_for(sha: str) -> str:
     return f"{BRANCH_PREFIX}{sha[:12]}"
 
 
-def applied_branch(git: RevertGit, ref_name: str) -> str:
+def applied_branch(git: Repository, ref_name: str) -> str:
     """The branch that was applied: ``GITHUB_REF_NAME`` on a push, else the checkout's."""
     branch = ref_name or git.current_branch()
     if not branch:
@@ -50,7 +36,7 @@ def applied_branch(git: RevertGit, ref_name: str) -> str:
 
 
 def open_revert_pull(
-    git: RevertGit,
+    git: Repository,
     github: GitHub,
     sha: str,
     base: str,

@@ -6,10 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TextIO
 
-from ..adapters.actions import ActionsEnv
-from ..adapters.git import Git
 from ..config import Config, Target
-from ..ports import Cluster, GitHub
+from ..ports import Cluster, GitHub, Repository, Runtime
 
 
 @dataclass(frozen=True)
@@ -18,8 +16,8 @@ class Context:
 
     config: Config
     targets: tuple[Target, ...]
-    git: Git
-    actions: ActionsEnv
+    git: Repository
+    actions: Runtime
     out: TextIO
     err: TextIO
     connect: Callable[[Target], Cluster] | None = None
