@@ -23,10 +23,11 @@ from github.IssueComment import IssueComment
 from github.PullRequest import PullRequest
 
 from .. import __version__
+from ..core.retry import Decision, OutOfTime, RetryPolicy
 from ..errors import GitHubError
 from ..ports import Comment, PullRef
 from .actions import ActionsEnv
-from .github_retry import RetryPolicy, is_rate_limited, retry_delay
+from .github_retry import GITHUB_RETRY, is_rate_limited, wait_for
 
 T = TypeVar("T")
 
@@ -82,7 +83,7 @@ class GitHubClient:
         self._repository = repository
         self._owner = owner
         self.api_url = api_url.rstrip("/")
-        self._retry = retry or RetryPolicy()
+        self._retry = retry or GITHUB_RETRY
         self._gh = Github(
             auth=Auth.Token(token),
             base_url=self.api_url,
@@ -201,38 +202,36 @@ class GitHubClient:
         """``fn()``, tried again as the policy allows; a write is never repeated once GitHub
         took it: a refusal is not retried, and after an answer that leaves it open (5xx, a
         dropped connection) ``recover`` looks for the result before trying again."""
-        waited = 0.0
-        attempt = 0
-        while True:
-            attempt += 1
+        tries = 0
+
+        def attempt() -> T:
+            nonlocal tries
+            tries += 1
+            return fn()
+
+        def decide(err: Exception) -> Decision:
+            if isinstance(err, GithubException):
+                return wait_for(err.status, err.headers or {}, _message(err))
+            return True if isinstance(err, requests.RequestException) else None
+
+        def found(err: Exception) -> T | None:
+            """After a failure that leaves a write's outcome open, the write if it was made."""
+            unknown = isinstance(err, requests.RequestException) or (
+                isinstance(err, GithubException) and err.status >= 500
+            )
+            if not unknown or recover is None:
+                return None
             try:
-                return fn()
-            except GithubException as err:
-                failure: Exception = err
-                delay = retry_delay(
-                    err.status,
-                    err.headers or {},
-                    _message(err),
-                    attempt,
-                    backoff=self._retry.backoff,
-                )
-                unknown = err.status >= 500
-            except requests.RequestException as err:
-                failure, unknown = err, True
-                delay = self._retry.backoff * 2.0 ** (attempt - 1)
-            if delay is None or attempt >= self._retry.attempts:
-                raise self._failed(op, failure, attempt) from failure
-            if waited + delay > self._retry.max_wait:
-                raise self._gave_up(op, failure, delay, waited) from failure
-            self._retry.sleep(delay)
-            waited += delay
-            if unknown and recover is not None:
-                try:
-                    done = recover()
-                except (GithubException, requests.RequestException):
-                    done = None  # cannot tell; try the write again
-                if done is not None:
-                    return done
+                return recover()
+            except (GithubException, requests.RequestException):
+                return None  # cannot tell; try the write again
+
+        try:
+            return self._retry.run(attempt, decide, recover=found)
+        except OutOfTime as out:
+            raise self._gave_up(op, out.cause, out.wait, out.waited) from out.cause
+        except (GithubException, requests.RequestException) as err:
+            raise self._failed(op, err, tries) from err
 
     def _failed(self, op: _Op, failure: Exception, attempts: int) -> GitHubError:
         if not isinstance(failure, GithubException):

@@ -1,40 +1,33 @@
-"""When to try a GitHub call again, and after how long: 5xx with backoff, rate limits
-(primary and secondary) after ``Retry-After``, the reset time, or a minute."""
+"""When to try a GitHub call again, and after how long: 5xx with the policy's backoff
+(``core.retry``), rate limits (primary and secondary) after ``Retry-After``, the reset time,
+or a minute."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
+
+from ..core.retry import Decision, RetryPolicy
 
 SECONDARY_RATE_LIMIT_WAIT = 60.0
 """GitHub: without ``Retry-After``, wait at least a minute after a secondary rate limit."""
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Try again after 5xx answers and dropped connections (``backoff`` doubling each time)
-    and after rate limits (``Retry-After``, else the reset time, else a minute), at most
-    ``attempts`` tries and ``max_wait`` seconds of sleep in all for one call."""
-
-    attempts: int = 5
-    backoff: float = 1.0
-    max_wait: float = 60.0
-    sleep: Callable[[float], None] = time.sleep
+GITHUB_RETRY = RetryPolicy(attempts=5, base=1.0, cap=30.0, max_wait=60.0, jitter=0.0)
+"""Five tries, waits of 1, 2, 4, 8 s after 5xx, and a minute of waiting at most per call."""
 
 
-def retry_delay(
+def wait_for(
     status: int,
     headers: Mapping[str, Any],
     message: str,
-    attempt: int,
     *,
-    backoff: float,
     now: Callable[[], float] = time.time,
-) -> float | None:
-    """Seconds to wait before trying again, ``None`` when trying again cannot help."""
+) -> Decision:
+    """Seconds to wait before trying again (a rate limit says how long), ``True`` for the
+    policy's backoff (5xx), ``None`` when trying again cannot help."""
     lower = {k.lower(): str(v) for k, v in headers.items()}
     if is_rate_limited(status, headers, message):
         after = _retry_after(lower.get("retry-after", ""), now)
@@ -45,7 +38,7 @@ def retry_delay(
             return max(int(reset) - now(), 0.0) + 1.0
         return SECONDARY_RATE_LIMIT_WAIT
     if status >= 500:
-        return backoff * 2.0 ** (attempt - 1)
+        return True
     return None
 
 

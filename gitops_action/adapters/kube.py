@@ -8,9 +8,7 @@ connections, and JSON stays plain dicts.
 from __future__ import annotations
 
 import json
-import random
 import threading
-import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,7 +17,8 @@ from urllib.parse import quote, urlencode
 import urllib3
 
 from .. import FIELD_MANAGER
-from ..errors import ApiError, Unreachable
+from ..core.retry import Decision, OutOfTime, RetryPolicy
+from ..errors import NotFound, ServerError, TooManyRequests, Unreachable, api_error
 from ..models import KubeObject
 from ..ports import ApiResource
 from . import kubeconfig as kubeconfig_loader
@@ -31,7 +30,7 @@ _AGGREGATED = (
     "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,"
     "application/json"
 )
-_RETRY_STATUS = {429, 500, 502, 503, 504}
+MAX_RETRY_AFTER = 30.0
 
 
 class Kube:
@@ -43,7 +42,7 @@ class Kube:
         context: str | None = None,
         *,
         timeout: float = 30.0,
-        retries: int = 4,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self.cluster = kubeconfig_loader.load(kubeconfig, context)
         self.context = self.cluster.context
@@ -60,7 +59,7 @@ class Kube:
             else urllib3.PoolManager(**options)
         )
         self.timeout = urllib3.Timeout(connect=min(timeout, 10.0), read=timeout)
-        self.retries = retries
+        self.retry = retry or RetryPolicy(attempts=5, base=0.2, cap=5.0, max_wait=60.0)
         self._discovery: dict[tuple[str, str, str], ApiResource] | None = None
         self._preferred: dict[tuple[str, str], ApiResource] = {}
         self._lock = threading.Lock()
@@ -91,24 +90,25 @@ class Kube:
         if body is not None:
             headers["Content-Type"] = content_type
             payload = body if isinstance(body, bytes) else json.dumps(body).encode()
-        attempts = self.retries + 1
-        for attempt in range(attempts):
+
+        def attempt() -> Any:
             try:
                 response = self.pool.request(
                     method, url, body=payload, headers=headers, timeout=self.timeout, retries=False
                 )
             except (urllib3.exceptions.HTTPError, OSError) as err:
-                if attempt + 1 < attempts:
-                    time.sleep(_backoff(attempt))
-                    continue
-                raise Unreachable(
-                    f"cannot reach the API server at {self.host} ({type(err).__name__}: {err})"
-                ) from None
-            if response.status in _RETRY_STATUS and attempt + 1 < attempts:
-                time.sleep(_retry_after(response.headers.get("Retry-After"), attempt))
-                continue
+                raise _Dropped(f"{type(err).__name__}: {err}") from None
             return _decode(response)
-        raise AssertionError("unreachable")  # pragma: no cover
+
+        try:
+            return self.retry.run(attempt, _may_help)
+        except OutOfTime as out:
+            failure: Exception = out.cause
+        except _Dropped as err:
+            failure = err
+        if isinstance(failure, _Dropped):
+            raise Unreachable(f"cannot reach the API server at {self.host} ({failure})") from None
+        raise failure
 
     # -- discovery -------------------------------------------------------------------------
 
@@ -214,10 +214,8 @@ class Kube:
     def get(self, resource: ApiResource, namespace: str, name: str) -> KubeObject | None:
         try:
             obj: KubeObject = self.request("GET", resource.path(namespace, quote(name)))
-        except ApiError as err:
-            if err.status == 404:
-                return None
-            raise
+        except NotFound:
+            return None
         return obj
 
     def apply(
@@ -245,10 +243,8 @@ class Kube:
             body["dryRun"] = ["All"]
         try:
             self.request("DELETE", resource.path(namespace, quote(name)), body=body)
-        except ApiError as err:
-            if err.status == 404:
-                return False
-            raise
+        except NotFound:
+            return False
         return True
 
     def version(self) -> str:
@@ -270,15 +266,27 @@ def _decode(response: Any) -> Any:
             " (check the kubeconfig's identity and its RBAC: gitops-action needs get/list, "
             "patch for server-side apply, and delete for pruning)"
         )
-    raise ApiError(response.status, reason, message, doc if isinstance(doc, dict) else {})
+    error = api_error(response.status, reason, message, doc if isinstance(doc, dict) else {})
+    if isinstance(error, TooManyRequests | ServerError):
+        error.retry_after = _seconds(response.headers.get("Retry-After"))
+    raise error
 
 
-def _backoff(attempt: int) -> float:
-    return float(min(0.2 * 2**attempt, 5.0) + random.uniform(0, 0.1))
+class _Dropped(Exception):
+    """The connection failed before an answer (refused, reset, timed out)."""
 
 
-def _retry_after(header: str | None, attempt: int) -> float:
+def _may_help(err: Exception) -> Decision:
+    """Try again after a dropped connection, a 429 or a 5xx (after ``Retry-After`` if given)."""
+    if isinstance(err, _Dropped):
+        return True
+    if isinstance(err, TooManyRequests | ServerError):
+        return err.retry_after or True
+    return None
+
+
+def _seconds(header: str | None) -> float | None:
     try:
-        return min(float(header), 30.0) if header else _backoff(attempt)
+        return min(float(header), MAX_RETRY_AFTER) if header else None
     except ValueError:
-        return _backoff(attempt)
+        return None

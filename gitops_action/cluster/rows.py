@@ -14,7 +14,7 @@ from ..config import Target
 from ..core.diff import BASE_HEAD, LIVE_DESIRED, compare
 from ..core.fieldsets import drop, owned_by
 from ..core.normalize import drop_path, normalize
-from ..errors import ApiError
+from ..errors import ApiError, NotFound
 from ..models import KubeObject, Manifest, ResourceDiff, ResourceKey
 from .inventory import PART_OF
 
@@ -91,7 +91,7 @@ def rejected(
 ) -> ResourceDiff:
     """A dry-run the server refused: a creation waiting for its namespace, or an error row
     showing what the pull request changes (base against head) and the server's message."""
-    namespaces = err.status == 404 and err.details_kind == "namespaces"
+    namespaces = isinstance(err, NotFound) and err.namespace_missing
     if live is None and namespaces and key.namespace in creating:
         note = (
             f"its Namespace {key.namespace} is created by this plan: shown as rendered, not dry-run"

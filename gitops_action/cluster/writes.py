@@ -3,7 +3,7 @@
 - Field ownership conflicts (409 with ``FieldManagerConflict`` causes) are forced when the
   target's ``force-conflicts`` allows, and reported as a warning naming the other managers.
 - Other 409s (``the object has been modified``: a controller wrote between the server's read
-  and write) are retried with backoff; the adapter already retries 429 and 5xx.
+  and write) are tried again (``core.retry``); the adapter already retries 429 and 5xx.
 - Rejections are explained: which field, and for an immutable one, what to do instead.
 - The server sometimes echoes the submitted value in its message; for a Secret every value of
   the object is masked out of the message before anyone sees it.
@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import random
 import re
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..config import Target
 from ..core.normalize import is_secret
+from ..core.retry import RetryPolicy
 from ..core.secrets import HIDDEN
-from ..errors import ApiError
+from ..errors import ApiError, Conflict, Invalid, NotFound
 from ..models import KubeObject, ResourceKey
 from ..ports import ApiResource, Cluster
 
@@ -39,11 +37,9 @@ class Written:
     warnings: tuple[str, ...] = ()
 
 
-def is_ownership_conflict(err: ApiError) -> bool:
-    return err.status == 409 and any(
-        c.get("type") == "FieldManagerConflict" or "conflict with" in str(c.get("message", ""))
-        for c in err.causes
-    )
+CONFLICT_RETRY = RetryPolicy(attempts=CONFLICT_RETRIES + 1, base=0.2, cap=3.0, max_wait=10.0)
+"""A 409 that is not about field owners: a controller wrote between the server's read and its
+write. Server-side apply has no resourceVersion to go stale, so sending it again is right."""
 
 
 def apply_one(
@@ -54,34 +50,40 @@ def apply_one(
     *,
     dry_run: bool,
     force: bool = False,
-    sleep: Callable[[float], None] = time.sleep,
+    retry: RetryPolicy = CONFLICT_RETRY,
 ) -> Written:
     """Apply ``obj``; raise ``ApiError`` with an explained, masked message on rejection."""
     warnings: list[str] = []
-    for attempt in range(CONFLICT_RETRIES + 1):
-        try:
-            return Written(
-                cluster.apply(obj, resource, dry_run=dry_run, force=force), tuple(warnings)
-            )
-        except ApiError as err:
-            if is_ownership_conflict(err) and not force:
-                owners = "; ".join(conflicts(err))
-                if not target.force_conflicts:
-                    raise rejected(
-                        obj,
-                        err,
-                        f"{err}: fields owned by other managers ({owners}); force-conflicts "
-                        f"is off for target {target.name}: set it to true to take them over, "
-                        "or stop setting these fields in Git",
-                    ) from None
-                warnings.append(f"fields taken over from other managers: {owners}")
-                force = True
-                continue
-            if err.status == 409 and attempt < CONFLICT_RETRIES:
-                sleep(min(0.2 * 2**attempt, 3.0) + random.uniform(0, 0.1))
-                continue
+    forced = force
+
+    def attempt() -> KubeObject:
+        return cluster.apply(obj, resource, dry_run=dry_run, force=forced)
+
+    def stale(err: Exception) -> bool:
+        return isinstance(err, Conflict) and not err.field_owners
+
+    try:
+        return Written(retry.run(attempt, stale), tuple(warnings))
+    except Conflict as err:
+        if not err.field_owners or forced:
             raise rejected(obj, err) from None
-    raise AssertionError("unreachable")  # pragma: no cover
+        owners = "; ".join(conflicts(err))
+        if not target.force_conflicts:
+            raise rejected(
+                obj,
+                err,
+                f"{err}: fields owned by other managers ({owners}); force-conflicts "
+                f"is off for target {target.name}: set it to true to take them over, "
+                "or stop setting these fields in Git",
+            ) from None
+        warnings.append(f"fields taken over from other managers: {owners}")
+        forced = True
+    except ApiError as err:
+        raise rejected(obj, err) from None
+    try:
+        return Written(retry.run(attempt, stale), tuple(warnings))
+    except ApiError as err:
+        raise rejected(obj, err) from None
 
 
 def conflicts(err: ApiError) -> list[str]:
@@ -97,20 +99,20 @@ def conflicts(err: ApiError) -> list[str]:
 def rejected(obj: KubeObject, err: ApiError, message: str = "") -> ApiError:
     """``err`` with a message that says what was wrong and what to do, values masked."""
     text = message or explain(ResourceKey.of(obj), err)
-    return ApiError(err.status, err.reason, mask_message(text, obj), err.body)
+    return err.with_message(mask_message(text, obj))
 
 
 def explain(key: ResourceKey, err: ApiError) -> str:
     text = str(err)
-    if err.status == 422 and "immutable" in text:
-        fields = [str(c.get("field")) for c in err.causes if "immutable" in str(c.get("message"))]
+    if isinstance(err, Invalid) and "immutable" in text:
+        fields = err.immutable_fields
         named = f" ({', '.join(fields)})" if fields else ""
         return (
             f"{text}. The field{named} cannot change once the object exists: delete {key} "
             "and apply again to re-create it (its pods or data go with it), or give it a new "
             "name in Git"
         )
-    if err.status == 404 and err.details_kind == "namespaces":
+    if isinstance(err, NotFound) and err.namespace_missing:
         return f"{text}: create the namespace, or add a Namespace object to this target"
     return text
 

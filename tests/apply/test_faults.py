@@ -13,7 +13,7 @@ import pytest
 
 from gitops_action.adapters.kube import Kube
 from gitops_action.cluster.inventory import REVISION_ANNOTATION, from_parent
-from gitops_action.errors import ApiError
+from gitops_action.errors import Conflict
 from gitops_action.models import KubeObject
 from gitops_action.ports import ApiResource
 from tests.cluster.controlplane import ControlPlane
@@ -114,7 +114,7 @@ class ModifiedOnce(Delegating):
         if not dry_run and obj["kind"] == "ConfigMap" and self.conflicts == 0:
             self.conflicts += 1
             name = obj["metadata"]["name"]
-            raise ApiError(
+            raise Conflict(
                 409,
                 "Conflict",
                 f'Operation cannot be fulfilled on configmaps "{name}": the object has been '

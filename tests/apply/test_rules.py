@@ -15,7 +15,7 @@ from gitops_action.apply.prune import plan_prune
 from gitops_action.cluster.writes import explain, mask_message
 from gitops_action.config import Target
 from gitops_action.core.order import apply_phases, delete_phases, phase_name
-from gitops_action.errors import ApiError
+from gitops_action.errors import Invalid
 from gitops_action.models import ResourceKey
 from gitops_action.ports import ApiResource
 from tests.support import Repo
@@ -158,7 +158,7 @@ def test_secret_values_are_masked_out_of_server_messages() -> None:
 
 def test_an_immutable_field_rejection_names_the_field_and_the_way_out() -> None:
     body = {"details": {"causes": [{"field": "spec.selector", "message": "field is immutable"}]}}
-    err = ApiError(
+    err = Invalid(
         422, "Invalid", 'Deployment.apps "web" is invalid: spec.selector: field is immutable', body
     )
     text = explain(key("Deployment", "web", group="apps"), err)

@@ -3,11 +3,13 @@ connections) with a recorded sleep, writes never repeated, refusals as one clear
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from gitops_action.adapters.actions import ActionsEnv
 from gitops_action.adapters.github import NO_PACING, GitHubClient
-from gitops_action.adapters.github_retry import RetryPolicy, retry_delay
+from gitops_action.adapters.github_retry import GITHUB_RETRY, wait_for
 from gitops_action.errors import GitHubError
 from gitops_action.report.comments import sync_comments
 from gitops_action.report.markdown import marker
@@ -43,7 +45,7 @@ def client(
         token or github.token,
         api_url or github.api_url,
         pacing=NO_PACING,
-        retry=RetryPolicy(sleep=slept),
+        retry=dataclasses.replace(GITHUB_RETRY, sleep=slept),
     )
 
 
@@ -78,7 +80,7 @@ def test_a_comment_github_wrote_despite_a_5xx_is_not_posted_twice(
         github.token,
         github.api_url,
         pacing=NO_PACING,
-        retry=RetryPolicy(sleep=github_wrote_it_after_all),
+        retry=dataclasses.replace(GITHUB_RETRY, sleep=github_wrote_it_after_all),
     )
     made = adapter.create_comment(1, BODY)
     [comment] = github.state.comments(REPO, 1)
@@ -145,11 +147,11 @@ def test_the_total_wait_is_capped_across_retries(github: GitHubFake, slept: Slee
 def test_primary_rate_limits_wait_for_the_reset() -> None:
     headers = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1030"}
     message = "API rate limit exceeded for installation ID 1."
-    assert retry_delay(403, headers, message, 1, backoff=1.0, now=lambda: 1000.0) == 31.0
-    assert retry_delay(403, {}, "Resource not accessible by integration", 1, backoff=1.0) is None
-    assert retry_delay(422, {}, "Validation Failed", 1, backoff=1.0) is None
+    assert wait_for(403, headers, message, now=lambda: 1000.0) == 31.0
+    assert wait_for(403, {}, "Resource not accessible by integration") is None
+    assert wait_for(422, {}, "Validation Failed") is None
     secondary = "You have exceeded a secondary rate limit. Please wait a few minutes"
-    assert retry_delay(403, {}, secondary, 1, backoff=1.0) == 60.0
+    assert wait_for(403, {}, secondary) == 60.0
 
 
 def test_a_dropped_connection_is_retried_then_named_with_the_api_url(

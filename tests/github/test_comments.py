@@ -4,10 +4,12 @@ changed, and nobody else's comment touched."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from gitops_action.adapters.github import NO_PACING, GitHubClient
-from gitops_action.adapters.github_retry import RetryPolicy
+from gitops_action.adapters.github_retry import GITHUB_RETRY
 from gitops_action.core.diff import compare
 from gitops_action.models import ResourceDiff, ResourceKey, TargetReport
 from gitops_action.report.comments import Synced, marker_of, sync_comments
@@ -25,7 +27,7 @@ def client(github: GitHubFake, token: str | None = None) -> GitHubClient:
         token or github.token,
         github.api_url,
         pacing=NO_PACING,
-        retry=RetryPolicy(sleep=lambda seconds: None),
+        retry=dataclasses.replace(GITHUB_RETRY, sleep=lambda seconds: None),
     )
 
 
