@@ -172,6 +172,10 @@ class ResourceDiff:
     source: Source | None = None
     error: str = ""
     notes: tuple[str, ...] = ()
+    adopt: bool = False
+    """Live exactly as desired but not yet in the inventory: apply adds only the labels."""
+    drift: bool = False
+    """An update the pull request does not make: the cluster differs from Git."""
 
 
 @dataclass(frozen=True)

@@ -11,36 +11,54 @@ parent already says the same, so an apply that changes nothing writes nothing.
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
 
+from ..cluster.assess import Assessment, Problem
 from ..cluster.inventory import PARENT, Member
-from ..cluster.writes import apply_one
+from ..cluster.prune import PrunePlan
+from ..cluster.writes import Written, apply_one
+from ..config import Target
 from ..errors import ApiError, ClusterError
 from ..models import KubeObject, ResourceKey
-
-if TYPE_CHECKING:
-    from .engine import TargetApply
+from ..ports import Cluster
 
 
-def superset(run: TargetApply) -> KubeObject:
+def superset(assessment: Assessment) -> KubeObject:
     """The parent before any member is written: the old records, every kind and namespace."""
-    keys = run.manifests.keys()
-    others = {k.namespace for k in keys} - {run.old.namespace, ""}
-    return run.old.parent({k.group_kind for k in keys}, others)
+    old = assessment.inventory
+    keys = assessment.manifests.keys()
+    others = {k.namespace for k in keys} - {old.namespace, ""}
+    return old.parent({k.group_kind for k in keys}, others)
 
 
-def final(run: TargetApply) -> KubeObject:
-    inventory = dataclasses.replace(run.old, revision=run.settings.revision, members=members(run))
+def final(
+    assessment: Assessment,
+    revision: str,
+    written: Mapping[ResourceKey, KubeObject],
+    answers: Mapping[ResourceKey, Written],
+    prune: PrunePlan,
+) -> KubeObject:
+    """The parent after the writes: the members and the commit they came from."""
+    inventory = dataclasses.replace(
+        assessment.inventory,
+        revision=revision,
+        members=members(assessment, written, answers, prune),
+    )
     return inventory.parent()
 
 
-def members(run: TargetApply) -> dict[ResourceKey, Member]:
+def members(
+    assessment: Assessment,
+    written: Mapping[ResourceKey, KubeObject],
+    answers: Mapping[ResourceKey, Written],
+    prune: PrunePlan,
+) -> dict[ResourceKey, Member]:
     """Per member, fingerprints of what Git said and of what the server then held."""
-    inv = run.old
+    inv = assessment.inventory
     out: dict[ResourceKey, Member] = {}
-    for key, manifest in run.manifests.items():
-        live = run.written.get(key, run.live.get(key))
-        if (key in run.written or key in run.answers) and live is not None:
+    for key, manifest in assessment.manifests.items():
+        live = written.get(key, assessment.live.get(key))
+        if (key in written or key in answers) and live is not None:
             out[key] = Member(
                 manifest.api_version,
                 inv.desired_fingerprint(manifest.obj),
@@ -48,28 +66,27 @@ def members(run: TargetApply) -> dict[ResourceKey, Member]:
             )
         elif key in inv.members:  # proven unchanged by its record: the record still holds
             out[key] = inv.members[key]
-    for key, (obj, _) in run.prune.kept.items():
+    for key, (obj, _) in prune.kept.items():
         out[key] = inv.members.get(key) or Member(
             str(obj.get("apiVersion", "")), "", inv.live_fingerprint(obj)
         )
     return out
 
 
-def write(run: TargetApply, *, written_last: bool) -> bool:
-    """Apply the parent unless it already says the same; ``False`` (and the error) on failure."""
-    desired = final(run) if written_last else superset(run)
-    if run.parent_live is not None and _same(desired, run.parent_live):
-        return True
+def write(
+    cluster: Cluster, target: Target, desired: KubeObject, live: KubeObject | None
+) -> KubeObject:
+    """Apply the parent unless ``live`` already says the same; the parent as it now is.
+    Raises ``ClusterError`` naming the target when the write fails."""
+    if live is not None and same(desired, live):
+        return live
     try:
-        written = apply_one(run.cluster, run.target, desired, PARENT, dry_run=False, force=True)
+        return apply_one(cluster, target, desired, PARENT, dry_run=False, force=True).obj
     except ClusterError as err:
-        run.fail(f"target {run.target.name}: writing its inventory failed: {err}", revertable=False)
-        return False
-    run.parent_live = written.obj
-    return True
+        raise ClusterError(f"target {target.name}: writing its inventory failed: {err}") from None
 
 
-def _same(desired: KubeObject, live: KubeObject) -> bool:
+def same(desired: KubeObject, live: KubeObject) -> bool:
     want, have = desired["metadata"], live.get("metadata") or {}
     return (
         all((have.get("labels") or {}).get(k) == v for k, v in want["labels"].items())
@@ -79,16 +96,19 @@ def _same(desired: KubeObject, live: KubeObject) -> bool:
     )
 
 
-def check(run: TargetApply) -> None:
+def check(cluster: Cluster, target: Target, assessment: Assessment) -> list[Problem]:
     """Can the inventory be written? Asked once: a parent that exists was written before,
     and one whose Namespace this apply creates is written right after it."""
-    if run.parent_live is not None or run.old.namespace in run.settler.creating:
-        return
+    old = assessment.inventory
+    if assessment.parent is not None or old.namespace in assessment.creating:
+        return []
     try:
-        apply_one(run.cluster, run.target, superset(run), PARENT, dry_run=True, force=True)
+        apply_one(cluster, target, superset(assessment), PARENT, dry_run=True, force=True)
     except ApiError as err:
-        run.fail(
-            f"target {run.target.name}: cannot write its inventory, the Secret "
-            f"{run.old.namespace}/{run.old.name}: {err}",
-            revertable=False,
-        )
+        return [
+            Problem(
+                f"target {target.name}: cannot write its inventory, the Secret "
+                f"{old.namespace}/{old.name}: {err}"
+            )
+        ]
+    return []

@@ -1,92 +1,134 @@
-"""What an apply did, for people: terminal text, the job summary, the revert PR's body.
+"""What an apply did, for people and programs: the JSON rows, terminal text, the job summary
+and the revert PR's body.
 
-Each names, per target, what was applied, what was not, what was pruned, and every error with
-its object and place. Pure: the engine's results in, text out. Diffs are masked already
-(``diff.compare``) and server messages too (``writes``); Markdown goes through the same
-filters as the plan comment, so no manifest text can inject Markdown, HTML or a mention.
+Each names, per target, what was applied, what was not and why, what was pruned, and every
+error with its object and place. Pure: the prepared targets and their outcomes in, data and
+text out. Diffs are masked already (``core.diff``) and server messages too (``writes``);
+Markdown goes through the same filters as the plan comment, so no manifest text can inject
+Markdown, HTML or a mention.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
-from ..models import ResourceKey, TargetReport
+from ..models import ResourceDiff, ResourceKey, TargetReport
 from ..report.markdown import TEMPLATES, footer, resource_block
 from ..report.markdown import PlanContext as FooterContext
 from ..report.text import row_lines
-from . import prune as pruning
-
-if TYPE_CHECKING:
-    from .engine import TargetApply
+from .execute import Outcome
+from .prepare import Prepared
 
 LISTED = 20
+STOPPED = "not applied: the apply stopped before this object was written"
 
 
-def target_report(run: TargetApply) -> TargetReport:
-    """The target's rows (objects and prune) for the JSON report and the texts; objects left
-    unwritten by a failure say so in their warnings, the only place JSON readers look."""
-    rows = dict(run.rows)
-    for key in run.progress.not_applied:
+@dataclass(frozen=True)
+class TargetRun:
+    """One target of an apply: its checks, what its writes did, or why it was not written."""
+
+    prepared: Prepared
+    outcome: Outcome | None = None
+    """``None``: not written (its checks failed, a dry run, or ``skipped``)."""
+    skipped: str = ""
+    """Why a target that passed its checks was not written."""
+
+    @property
+    def name(self) -> str:
+        return self.prepared.target.name
+
+    @property
+    def failed(self) -> bool:
+        return self.prepared.failed or bool(self.outcome and self.outcome.failed)
+
+    @property
+    def revertable(self) -> bool:
+        """Failed because of the commit's content: a revert pull request fixes it."""
+        if self.prepared.failed:
+            return self.prepared.revertable
+        return bool(self.outcome and self.outcome.failed and self.outcome.revertable)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.outcome and (self.outcome.applied or self.outcome.pruned))
+
+
+def target_report(run: TargetRun) -> TargetReport:
+    """The target's rows (objects and prune) and errors for the JSON report and the texts.
+    Rows that were to be written and were not say so in their warnings, the one place JSON
+    readers look."""
+    assessment = run.prepared.assessment
+    rows = dict(run.outcome.rows if run.outcome else assessment.rows if assessment else {})
+    unwritten: dict[ResourceKey, str] = {}
+    if run.outcome:
+        unwritten = dict.fromkeys(run.outcome.not_applied, STOPPED)
+    elif run.skipped and assessment:
+        unwritten = dict.fromkeys(assessment.changes, f"not applied: {run.skipped}")
+    for key, why in unwritten.items():
         row = rows[key]
         if not row.error:
-            stopped = "not applied: the apply stopped before this object was written"
-            rows[key] = dataclasses.replace(row, warnings=(*row.warnings, stopped))
-    ordered = sorted([*rows.values(), *pruning.rows(run.prune)], key=lambda r: r.key)
-    return TargetReport(run.target.name, tuple(ordered), tuple(run.progress.errors))
+            rows[key] = dataclasses.replace(row, warnings=(*row.warnings, why))
+    errors = [p.message for p in run.prepared.all_problems]
+    errors += list(run.outcome.errors if run.outcome else ())
+    if run.skipped:
+        errors.append(f"target {run.name}: not applied: {run.skipped}")
+    ordered = sorted(rows.values(), key=lambda r: r.key)
+    return TargetReport(run.name, tuple(ordered), tuple(errors))
 
 
-def status(run: TargetApply, dry_run: bool, skipped: bool = False) -> str:
-    if skipped:
-        return "⏭️ not applied: an earlier target failed"
+def status(run: TargetRun, dry_run: bool) -> str:
+    if run.skipped:
+        return f"⏭️ not applied: {run.skipped}"
     if dry_run:
         return "🔎 dry run, nothing written" + (": it would fail" if run.failed else "")
     if not run.failed:
         return "✅ applied"
-    progress = run.progress
-    nothing = not (progress.applied or progress.pruned) and (
-        progress.not_applied or run.checks_failed
-    )
+    nothing = run.outcome is None or not (run.outcome.applied or run.outcome.pruned)
     return "❌ failed" + (", nothing written" if nothing else "")
 
 
-def _lists(run: TargetApply, dry_run: bool) -> list[tuple[str, list[ResourceKey]]]:
-    if dry_run:
+def _lists(run: TargetRun) -> list[tuple[str, list[ResourceKey]]]:
+    if run.outcome is None:
         return []
-    progress = run.progress
     return [
-        ("Applied", sorted(progress.applied)),
-        ("Not applied", sorted(progress.not_applied)),
-        ("Pruned", sorted(progress.pruned)),
+        ("Applied", sorted(run.outcome.applied)),
+        ("Not applied", sorted(run.outcome.not_applied)),
+        ("Pruned", sorted(run.outcome.pruned)),
     ]
 
 
-def target_text(run: TargetApply, dry_run: bool, skipped: bool = False) -> str:
+def _shown(row: ResourceDiff) -> bool:
+    return row.action != "unchanged" or bool(row.error or row.warnings or row.adopt)
+
+
+def target_text(run: TargetRun, dry_run: bool) -> str:
     report = target_report(run)
-    lines = [f"== target {report.name}: {status(run, dry_run, skipped)}"]
+    lines = [f"== target {report.name}: {status(run, dry_run)}"]
     for row in report.resources:
-        if row.action != "unchanged" or row.error or row.warnings:
+        if _shown(row):
             lines.extend(row_lines(row))
-    lines.extend(f"warning: {n}" for n in run.progress.notices)
-    lines.extend(f"error: {e}" for e in run.progress.errors)
-    for label, keys in _lists(run, dry_run):
+    lines.extend(f"warning: {n}" for n in run.prepared.notices)
+    lines.extend(f"error: {e}" for e in (*report.errors, *_row_errors(report)))
+    for label, keys in _lists(run):
         if keys:
             lines.append(f"{label.lower()} ({len(keys)}): {', '.join(map(str, keys))}")
     counts = report.summary()
     verbs = ("create", "update", "delete", "unchanged")
-    lines.append("   " + ", ".join(f"{counts.get(v, 0)} {v}" for v in verbs))
+    line = ", ".join(f"{counts.get(v, 0)} {v}" for v in verbs)
+    adopted = sum(1 for r in report.resources if r.adopt)
+    lines.append("   " + line + (f" ({adopted} adopted)" if adopted else ""))
     return "\n".join(lines) + "\n"
 
 
-def text(runs: Sequence[TargetApply], dry_run: bool, reached: int) -> str:
-    return "".join(target_text(r, dry_run, i >= reached) for i, r in enumerate(runs))
+def text(runs: Sequence[TargetRun], dry_run: bool) -> str:
+    return "".join(target_text(r, dry_run) for r in runs)
 
 
 def markdown(
-    runs: Sequence[TargetApply],
+    runs: Sequence[TargetRun],
     dry_run: bool,
-    reached: int,
     *,
     revision: str,
     run_url: str = "",
@@ -94,26 +136,32 @@ def markdown(
 ) -> str:
     """One section per target; ``diffs=False`` for a pull request body (short, to the point)."""
     out: list[str] = []
-    for index, run in enumerate(runs):
+    for run in runs:
         report = target_report(run)
         counts = report.summary()
         out.append(
             TEMPLATES.get_template("apply_summary.md.j2").render(
                 target=report,
-                status=status(run, dry_run, index >= reached),
+                status=status(run, dry_run),
                 counts={k: counts.get(k, 0) for k in ("create", "update", "delete", "unchanged")},
                 warning_count=report.warning_count,
-                errors=run.progress.errors,
-                lists=_lists(run, dry_run),
+                errors=[*report.errors, *_row_errors(report)],
+                lists=_lists(run),
                 limit=LISTED,
-                notices=run.progress.notices,
+                notices=run.prepared.notices,
             )
         )
         if diffs:
             out.extend(
-                resource_block(row, max_diff=20_000)
-                for row in report.resources
-                if row.action != "unchanged" or row.error or row.warnings
+                resource_block(row, max_diff=20_000) for row in report.resources if _shown(row)
             )
     out.append(footer(FooterContext(baseline="", revision=revision, run_url=run_url)))
     return "".join(out)
+
+
+def _row_errors(report: TargetReport) -> list[str]:
+    return [
+        f"{r.source}: {r.key}: {r.error}" if r.source else f"{r.key}: {r.error}"
+        for r in report.resources
+        if r.error
+    ]

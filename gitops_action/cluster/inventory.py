@@ -149,10 +149,20 @@ def from_parent(target: str, obj: KubeObject) -> Inventory:
     )
 
 
-def read(cluster: Cluster, target: str, namespace: str) -> Inventory | None:
-    """The target's inventory, or ``None`` when nothing was applied yet."""
+@dataclass(frozen=True)
+class Recorded:
+    """The live ApplySet parent (``None`` before the first apply) and what it records (a new,
+    empty inventory before the first apply: same id, same namespace)."""
+
+    parent: KubeObject | None
+    inventory: Inventory
+
+
+def read(cluster: Cluster, target: str, namespace: str) -> Recorded:
+    """The target's inventory as the cluster holds it now."""
     obj = cluster.get(PARENT, namespace, parent_name(target))
-    return from_parent(target, obj) if obj is not None else None
+    inventory = from_parent(target, obj) if obj is not None else Inventory(target, namespace)
+    return Recorded(obj, inventory)
 
 
 def contains_group_kinds(parent: KubeObject) -> list[str]:
@@ -165,3 +175,26 @@ def label_member(obj: KubeObject, inventory_id: str) -> KubeObject:
     meta = dict(obj.get("metadata") or {})
     meta["labels"] = {**(meta.get("labels") or {}), PART_OF: inventory_id}
     return {**obj, "metadata": meta}
+
+
+def member_scopes(
+    cluster: Cluster, inventory: Inventory, parent: KubeObject | None
+) -> set[tuple[ApiResource, str]]:
+    """Every kind and namespace the ApplySet spans: the group-kinds its parent records (a
+    superset written before any member) and those of its recorded members, in the parent's
+    namespace, its additional namespaces and the members' namespaces."""
+    kinds = set(contains_group_kinds(parent) if parent else ())
+    kinds |= {k.group_kind for k in inventory.members}
+    annotations = ((parent or {}).get("metadata") or {}).get("annotations") or {}
+    raw = str(annotations.get(ADDITIONAL_NAMESPACES, ""))
+    namespaces = {inventory.namespace, *(n for n in raw.split(",") if n)}
+    namespaces |= {k.namespace for k in inventory.members if k.namespace}
+    served = {(r.group, r.kind): r for r in cluster.resources()}
+    scopes: set[tuple[ApiResource, str]] = set()
+    for group_kind in sorted(kinds):
+        kind, _, group = group_kind.partition(".")
+        resource = served.get((group, kind))
+        if resource is None:  # its CRD is gone, and its objects with it
+            continue
+        scopes.update((resource, ns) for ns in (namespaces if resource.namespaced else {""}))
+    return scopes

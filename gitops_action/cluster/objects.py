@@ -1,23 +1,28 @@
-"""Desired objects as the cluster sees them: their namespace, their served kind, the live copy.
+"""Reading live objects near the minimum of API calls.
 
-Cost: one paged LIST per kind and namespace (a GET where a group holds one object); work that
-waits on the API server runs in a bounded thread pool.
+One paged LIST per kind and namespace (a GET where a group holds a single object we want),
+and the members of a target's ApplySet from the same LISTs where they overlap: a namespace
+and kind that holds desired objects is listed whole, and the members in it are picked out by
+their label; a kind and namespace where only members can be is listed with the label
+selector. Work that waits on the API server runs in a bounded thread pool.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
-from ..config import Target
-from ..models import KubeObject, Manifest, ResourceKey, by_key, clone
+from ..models import KubeObject, ResourceKey
 from ..ports import ApiResource, Cluster
 
 WORKERS = 16
 T = TypeVar("T")
 R = TypeVar("R")
+
+Scope = tuple[ApiResource, str]
+"""A kind and a namespace (``""`` for cluster-scoped kinds): what one LIST covers."""
 
 
 def parallel(func: Callable[[T], R], items: Sequence[T], workers: int = WORKERS) -> list[R]:
@@ -29,58 +34,51 @@ def parallel(func: Callable[[T], R], items: Sequence[T], workers: int = WORKERS)
 
 
 @dataclass(frozen=True)
-class Placed:
-    """Manifests with the namespace the server will give them, and their served resource."""
+class Live:
+    objects: Mapping[ResourceKey, KubeObject]
+    """The live copy of every wanted object that exists."""
+    members: Mapping[ResourceKey, tuple[ApiResource, KubeObject]]
+    """Every live object labelled with the member label, in the member scopes."""
 
-    manifests: dict[ResourceKey, Manifest]
-    resources: dict[ResourceKey, ApiResource]
-    unserved: dict[ResourceKey, Manifest]
 
+def read(
+    cluster: Cluster,
+    wanted: Mapping[ResourceKey, ApiResource],
+    member_scopes: Collection[Scope] = (),
+    member_label: tuple[str, str] | None = None,
+) -> Live:
+    """The live objects of ``wanted``, and the objects carrying ``member_label`` (name,
+    value) in ``member_scopes``."""
+    groups: dict[Scope, list[ResourceKey]] = {scope: [] for scope in member_scopes}
+    for key, resource in wanted.items():
+        groups.setdefault((resource, key.namespace if resource.namespaced else ""), []).append(key)
+    selector = f"{member_label[0]}={member_label[1]}" if member_label else ""
 
-def place(cluster: Cluster, target: Target, manifests: Iterable[Manifest]) -> Placed:
-    """Namespaced objects without a namespace get the target's (else the context's); now that
-    discovery says which kinds are namespaced, cluster-scoped objects lose a stray one."""
-    resources: dict[ResourceKey, ApiResource] = {}
-    placed: list[Manifest] = []
-    unserved: list[Manifest] = []
-    for rendered in manifests:
-        resource = cluster.resource(rendered.api_version, rendered.kind)
-        if resource is None:
-            unserved.append(rendered)
-            continue
-        manifest = rendered
-        namespace = (rendered.obj.get("metadata") or {}).get("namespace")
-        if resource.namespaced != bool(namespace):
-            obj = clone(rendered.obj)
-            if resource.namespaced:
-                obj["metadata"]["namespace"] = target.namespace or cluster.default_namespace
-            else:
-                del obj["metadata"]["namespace"]
-            manifest = Manifest(obj, rendered.source, rendered.positions)
-        resources[manifest.key] = resource
-        placed.append(manifest)
-    return Placed(by_key(placed), resources, by_key(unserved))
+    def fetch(group: tuple[Scope, list[ResourceKey]]) -> list[KubeObject]:
+        (resource, namespace), keys = group
+        if not keys:
+            return cluster.list(resource, namespace, label_selector=selector)
+        if len(keys) == 1 and (resource, namespace) not in member_scopes:
+            obj = cluster.get(resource, namespace, keys[0].name)
+            return [obj] if obj is not None else []
+        return cluster.list(resource, namespace)
+
+    objects: dict[ResourceKey, KubeObject] = {}
+    members: dict[ResourceKey, tuple[ApiResource, KubeObject]] = {}
+    items = list(groups.items())
+    for ((resource, _), _keys), found in zip(items, parallel(fetch, items), strict=True):
+        for obj in found:
+            key = ResourceKey.of(obj)
+            if key in wanted:
+                objects[key] = obj
+            labels = (obj.get("metadata") or {}).get("labels") or {}
+            if member_label and labels.get(member_label[0]) == member_label[1]:
+                members[key] = (resource, obj)
+    return Live(objects, members)
 
 
 def fetch_live(
     cluster: Cluster, resources: Mapping[ResourceKey, ApiResource]
 ) -> dict[ResourceKey, KubeObject]:
     """The live objects of ``resources``: one LIST per (kind, namespace), or one GET."""
-    groups: dict[tuple[ApiResource, str], list[ResourceKey]] = {}
-    for key, resource in resources.items():
-        groups.setdefault((resource, key.namespace), []).append(key)
-
-    def fetch(group: tuple[tuple[ApiResource, str], list[ResourceKey]]) -> list[KubeObject]:
-        (resource, namespace), keys = group
-        if len(keys) == 1:
-            obj = cluster.get(resource, namespace, keys[0].name)
-            return [obj] if obj is not None else []
-        return cluster.list(resource, namespace)
-
-    live: dict[ResourceKey, KubeObject] = {}
-    for objects in parallel(fetch, list(groups.items())):
-        for obj in objects:
-            key = ResourceKey.of(obj)
-            if key in resources:
-                live[key] = obj
-    return live
+    return dict(read(cluster, resources).objects)

@@ -1,7 +1,7 @@
-"""Rows of the live plan: how each object's outcome is shown to a reviewer.
+"""How each object's outcome is shown: the rows of the plan, apply and verify reports.
 
-Shared by the live plan and the apply report (which uses the same comparison), so that
-what a pull request promises is exactly what the merge does.
+One wording per event, whoever reports it: a pull request's plan promises in the same words
+what the merge's apply then does or refuses.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from ..config import Target
 from ..core.diff import BASE_HEAD, LIVE_DESIRED, compare
 from ..core.fieldsets import drop, owned_by
 from ..core.normalize import drop_path, normalize
-from ..errors import ApiError, NotFound
+from ..errors import ApiError
 from ..models import KubeObject, Manifest, ResourceDiff, ResourceKey
 from .inventory import PART_OF
 
@@ -23,6 +23,30 @@ DRIFT_NOTE = (
     "this pull request does not change it: the cluster differs from Git (drift), "
     "and applying restores Git's version"
 )
+ADOPTED = (
+    "already in the cluster as Git has it, deployed by other means: apply adds it to the "
+    "inventory (labels only)"
+)
+REJECTED = "the API server rejected the dry-run: {error}"
+WAITS_FOR = (
+    "its {what} is created by the same apply: shown as rendered; the server checks it "
+    "once the {short} exists"
+)
+UNSERVED = (
+    "the cluster does not serve {api_version} {kind}: install its CustomResourceDefinition "
+    "first (or add it to this target), or fix the apiVersion"
+)
+OTHER_APPLYSET = (
+    "belongs to another ApplySet ({owner}), so another target or tool applies it: define "
+    "each object in one target"
+)
+NOT_OURS = (
+    "left Git but stays in the cluster: it carries no part-of label of this target (it was "
+    "not deployed by gitops-action for it), so apply never deletes it; delete it by hand if "
+    "it should go"
+)
+LEFT_GIT = "left Git"
+KEPT = "left Git but stays in the cluster: {reason}"
 
 
 def clean(target: Target, key: ResourceKey, obj: KubeObject) -> KubeObject:
@@ -37,6 +61,14 @@ def clean(target: Target, key: ResourceKey, obj: KubeObject) -> KubeObject:
     return out
 
 
+def with_note(row: ResourceDiff, note: str) -> ResourceDiff:
+    return dataclasses.replace(row, notes=(*row.notes, note))
+
+
+def unchanged(key: ResourceKey, manifest: Manifest) -> ResourceDiff:
+    return ResourceDiff(key, manifest.api_version, "unchanged", source=manifest.source)
+
+
 def updated(
     target: Target,
     key: ResourceKey,
@@ -44,21 +76,25 @@ def updated(
     live: KubeObject,
     answer: KubeObject,
     warnings: Sequence[str] = (),
+    member_id: str = "",
 ) -> ResourceDiff:
-    """The live object against the server's dry-run of the desired one, both cleaned."""
-    return compare(
-        key,
-        manifest.api_version,
-        clean(target, key, live),
-        clean(target, key, answer),
-        labels=LIVE_DESIRED,
-        manifest=manifest,
-        warnings=warnings,
-    )
+    """The live object against the server's dry-run of the desired one, both cleaned. When
+    they differ only by our member label, the object is adopted, not changed."""
+    before, after = clean(target, key, live), clean(target, key, answer)
+    row = compare(
+        key, manifest.api_version, before, after,
+        labels=LIVE_DESIRED, manifest=manifest, warnings=warnings,
+    )  # fmt: skip
+    if row.action == "update" and member_id and _labelled(before, member_id) == after:
+        adopted = dataclasses.replace(row, action="unchanged", diff="", adopt=True)
+        return with_note(adopted, ADOPTED)
+    return row
 
 
-def with_note(row: ResourceDiff, note: str) -> ResourceDiff:
-    return dataclasses.replace(row, notes=(*row.notes, note))
+def _labelled(obj: KubeObject, member_id: str) -> KubeObject:
+    meta = dict(obj.get("metadata") or {})
+    meta["labels"] = {**(meta.get("labels") or {}), PART_OF: member_id}
+    return {**obj, "metadata": meta}
 
 
 def as_rendered(
@@ -71,13 +107,20 @@ def as_rendered(
     clearer than the server's defaulted dry-run."""
     obj = normalize(shown if shown is not None else manifest.obj)
     return compare(
-        key,
-        manifest.api_version,
-        None,
-        obj,
-        labels=LIVE_DESIRED,
-        manifest=manifest,
-        warnings=warnings,
+        key, manifest.api_version, None, obj,
+        labels=LIVE_DESIRED, manifest=manifest, warnings=warnings,
+    )  # fmt: skip
+
+
+def waiting(key: ResourceKey, manifest: Manifest, shown: KubeObject, for_crd: bool) -> ResourceDiff:
+    """An object whose Namespace or CRD the same apply creates: checked once that exists."""
+    what, short = (
+        ("CustomResourceDefinition", "CRD")
+        if for_crd
+        else (f"Namespace {key.namespace}", "Namespace")
+    )
+    return with_note(
+        as_rendered(key, manifest, shown=shown), WAITS_FOR.format(what=what, short=short)
     )
 
 
@@ -87,16 +130,9 @@ def rejected(
     err: ApiError,
     live: KubeObject | None,
     base: Manifest | None,
-    creating: set[str],
 ) -> ResourceDiff:
-    """A dry-run the server refused: a creation waiting for its namespace, or an error row
-    showing what the pull request changes (base against head) and the server's message."""
-    namespaces = isinstance(err, NotFound) and err.namespace_missing
-    if live is None and namespaces and key.namespace in creating:
-        note = (
-            f"its Namespace {key.namespace} is created by this plan: shown as rendered, not dry-run"
-        )
-        return with_note(as_rendered(key, manifest), note)
+    """A dry-run the server refused: an error row showing what Git changes (base against
+    head when the base is known) and the server's message (explained by ``writes``)."""
     if base is not None:
         shown = compare(
             key, manifest.api_version, normalize(base.obj), normalize(manifest.obj),
@@ -107,8 +143,16 @@ def rejected(
     return dataclasses.replace(
         shown,
         action="update" if live is not None else "create",
-        error=f"the API server rejected the dry-run: {err}",  # explained by writes.rejected
+        error=REJECTED.format(error=err),
     )
+
+
+def failed(
+    key: ResourceKey, manifest: Manifest, live: KubeObject | None, error: str
+) -> ResourceDiff:
+    """An object that cannot be applied for a reason found before any dry-run."""
+    row = as_rendered(key, manifest) if live is None else unchanged(key, manifest)
+    return dataclasses.replace(row, action="update" if live is not None else "create", error=error)
 
 
 def crd_kinds(manifests: Iterable[Manifest]) -> set[tuple[str, str]]:
@@ -121,37 +165,25 @@ def crd_kinds(manifests: Iterable[Manifest]) -> set[tuple[str, str]]:
     return out
 
 
-def unserved(key: ResourceKey, manifest: Manifest, crds: set[tuple[str, str]]) -> ResourceDiff:
-    """A kind discovery does not know: created with its CRD, or an error saying what to do."""
-    row = as_rendered(key, manifest)
-    if (key.group, key.kind) in crds:
-        note = (
-            "its CustomResourceDefinition is created by this plan: shown as rendered, not dry-run"
-        )
-        return with_note(row, note)
-    return dataclasses.replace(
-        row,
-        error=(
-            f"the cluster does not serve {manifest.api_version} {manifest.kind}: install its "
-            "CustomResourceDefinition first (or add it to this target), or fix the apiVersion"
-        ),
-    )
+def unserved(key: ResourceKey, manifest: Manifest) -> ResourceDiff:
+    """A kind discovery does not know and no CRD of this target defines."""
+    error = UNSERVED.format(api_version=manifest.api_version, kind=manifest.kind)
+    return dataclasses.replace(as_rendered(key, manifest), error=error)
 
 
-def leaving_row(target: Target, key: ResourceKey, live: KubeObject, member_id: str) -> ResourceDiff:
-    """An object that left Git: deleted by apply only if pruning may, and it is ours (it
-    carries this target's ApplySet label)."""
+def deleted(key: ResourceKey, live: KubeObject, *, done: bool = False) -> ResourceDiff:
+    """A member of this target's ApplySet that left Git: apply prunes it (``done``: it did,
+    and the warning that it will is no longer news)."""
+    row = compare(key, str(live.get("apiVersion", "")), normalize(live), None, labels=LIVE_DESIRED)
+    return dataclasses.replace(row, warnings=() if done else row.warnings, notes=(LEFT_GIT,))
+
+
+def kept(key: ResourceKey, live: KubeObject, reason: str) -> ResourceDiff:
+    """An object that left Git and stays, with why."""
     api_version = str(live.get("apiVersion", ""))
-    labels = (live.get("metadata") or {}).get("labels") or {}
-    ours = labels.get(PART_OF) == member_id
-    if not target.prune:
-        reason = "prune is off for this target"
-    elif key.kind in target.protect:
-        reason = f"{key.kind} is a protected kind"
-    elif not ours:
-        reason = "it was not applied by gitops-action for this target (no part-of label)"
-    else:
-        return compare(key, api_version, normalize(live), None, labels=LIVE_DESIRED)
-    return ResourceDiff(
-        key, api_version, "unchanged", warnings=(f"left Git but stays in the cluster: {reason}",)
-    )
+    return ResourceDiff(key, api_version, "unchanged", warnings=(KEPT.format(reason=reason),))
+
+
+def not_ours(key: ResourceKey, live: KubeObject) -> ResourceDiff:
+    """An object that left Git but was never ours: apply leaves it alone, and says so."""
+    return ResourceDiff(key, str(live.get("apiVersion", "")), "unchanged", warnings=(NOT_OURS,))

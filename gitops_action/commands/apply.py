@@ -8,14 +8,18 @@ later stage: production after staging).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..apply import report as apply_report
 from ..apply import revert
-from ..apply.engine import Settings, TargetApply
-from ..errors import ClusterError, GitError, GitopsError
-from ..models import Report, ResourceKey
+from ..apply.execute import execute
+from ..apply.prepare import Prepared, Settings, prepare
+from ..apply.report import TargetRun, target_report
+from ..cluster.assess import shared_objects
+from ..errors import GitError, GitopsError
+from ..models import Report
 from ..report import json as json_report
 from . import Context
 from .plan import render_all
@@ -58,82 +62,84 @@ def run(ctx: Context, options: ApplyOptions) -> int:
         timeout=options.timeout,
         force=options.force,
     )
-    runs = [
-        TargetApply(ctx.cluster(t), t, rendered[t.name].manifests, settings, ctx.git)
+    prepared = [
+        prepare(ctx.cluster(t), t, rendered[t.name].manifests, settings, ctx.git)
         for t in ctx.targets
     ]
-    for target_run in runs:
-        target_run.prepare()
-    refuse_shared_objects(runs)
-    reached = len(runs)
-    if not any(r.failed for r in runs) and not options.dry_run:
-        for index, target_run in enumerate(runs):
-            try:
-                target_run.execute()
-            except ClusterError as err:  # e.g. unreachable while waiting or pruning
-                target_run.fail(f"target {target_run.target.name}: {err}", revertable=False)
-            if target_run.failed:
-                reached = index + 1
-                break
-    for skipped in runs[reached:]:
-        skipped.progress.errors.append(
-            f"target {skipped.target.name}: not applied: an earlier target failed"
-        )
+    prepared = refuse_shared_objects(prepared)
+    runs = apply_targets(prepared, options.dry_run)
+    report = Report("apply", revision, tuple(target_report(r) for r in runs))
+    publish(ctx, runs, report, options)
     failed = any(r.failed for r in runs)
-    report = Report("apply", revision, tuple(apply_report.target_report(r) for r in runs))
-    publish(ctx, runs, report, options, reached)
     if failed and not options.dry_run:
-        open_revert(ctx, runs, revision, reached)
+        open_revert(ctx, runs, revision)
     return 1 if failed else 0
 
 
-def refuse_shared_objects(runs: list[TargetApply]) -> None:
-    """An object in two targets would flip between their ApplySets on every apply."""
-    owner: dict[ResourceKey, str] = {}
-    for target_run in runs:
-        for key in target_run.manifests:
-            first = owner.setdefault(key, target_run.target.name)
-            if first != target_run.target.name:
-                target_run.fail(
-                    f"{target_run.manifests[key].describe()}: also defined by target {first}: "
-                    "an object belongs to one target; remove it from one of them",
-                    revertable=True,
-                )
+def apply_targets(prepared: Sequence[Prepared], dry_run: bool) -> list[TargetRun]:
+    """Write the targets in the configuration's order, all or nothing at the checks: when
+    any target failed its checks, none is written (one bad object anywhere writes nothing
+    anywhere); the first that fails while writing stops the rest (a later target is usually
+    a later stage: production after staging)."""
+    blocked = [p.target.name for p in prepared if p.failed]
+    if blocked or dry_run:
+        why = f"{_named(blocked)} failed {'its' if len(blocked) == 1 else 'their'} checks"
+        return [
+            TargetRun(p, skipped="" if p.failed or dry_run else f"{why}; nothing was written")
+            for p in prepared
+        ]
+    runs: list[TargetRun] = []
+    for index, target in enumerate(prepared):
+        outcome = execute(target)
+        runs.append(TargetRun(target, outcome))
+        if outcome.failed:
+            stopped = f"target {target.target.name} failed before it"
+            runs.extend(TargetRun(p, skipped=stopped) for p in prepared[index + 1 :])
+            break
+    return runs
 
 
-def publish(
-    ctx: Context, runs: list[TargetApply], report: Report, options: ApplyOptions, reached: int
-) -> None:
+def _named(names: Sequence[str]) -> str:
+    return ("target " if len(names) == 1 else "targets ") + ", ".join(names)
+
+
+def refuse_shared_objects(prepared: Sequence[Prepared]) -> list[Prepared]:
+    """An object in two targets on one cluster would flip between their ApplySets."""
+    assessed = [p.assessment for p in prepared if p.assessment is not None]
+    shared = shared_objects(assessed)
+    out = []
+    for target in prepared:
+        checked = target
+        for problem in shared.get(target.target.name, ()):
+            checked = checked.refused(problem)
+        out.append(checked)
+    return out
+
+
+def publish(ctx: Context, runs: Sequence[TargetRun], report: Report, options: ApplyOptions) -> None:
     """Terminal text, ``--output-json``, the job summary and the step outputs."""
-    ctx.out.write(apply_report.text(runs, options.dry_run, reached))
+    ctx.out.write(apply_report.text(runs, options.dry_run))
     if options.dry_run:
         ctx.out.write("dry run: nothing was written\n")
-    for target_run in runs:
-        for notice in target_run.progress.notices:
+    for run in runs:
+        for notice in run.prepared.notices:
             ctx.err.write(f"gitops-action: warning: {notice}\n")
     if options.output_json:
         options.output_json.write_text(json_report.dumps(report), encoding="utf-8")
         ctx.actions.set_output("report", str(options.output_json))
     summary = apply_report.markdown(
-        runs, options.dry_run, reached, revision=report.revision, run_url=ctx.actions.run_url
+        runs, options.dry_run, revision=report.revision, run_url=ctx.actions.run_url
     )
     ctx.actions.write_summary(summary)
-    if options.dry_run:
-        changed = report.has_changes
-    else:
-        changed = any(r.progress.applied or r.progress.pruned for r in runs)
+    changed = report.has_changes if options.dry_run else any(r.changed for r in runs)
     ctx.actions.set_output("changes", "true" if changed else "false")
 
 
-def open_revert(ctx: Context, runs: list[TargetApply], revision: str, reached: int) -> None:
+def open_revert(ctx: Context, runs: Sequence[TargetRun], revision: str) -> None:
     """The revert pull request, for targets that ask for one and failed because of the
     commit's content (not a guard's refusal or an unreachable cluster, which a revert would
     not fix). Its own failure is reported, and the apply still fails."""
-    wanted = [
-        r.target.name
-        for r in runs
-        if r.failed and r.progress.revertable and r.target.revert_on_failure == "pr"
-    ]
+    wanted = [r.name for r in runs if r.revertable and r.prepared.target.revert_on_failure == "pr"]
     if not wanted:
         return
     try:
@@ -141,7 +147,7 @@ def open_revert(ctx: Context, runs: list[TargetApply], revision: str, reached: i
             raise GitopsError("no GitHub connection is configured")
         base = revert.applied_branch(ctx.git, ctx.actions.env.get("GITHUB_REF_NAME", ""))
         summary = apply_report.markdown(
-            runs, False, reached, revision=revision, run_url=ctx.actions.run_url, diffs=False
+            runs, False, revision=revision, run_url=ctx.actions.run_url, diffs=False
         )
         pull, created = revert.open_revert_pull(
             ctx.git, ctx.github(), revision, base, wanted, summary, ctx.actions.run_url

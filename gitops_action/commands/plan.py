@@ -6,12 +6,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..cluster import inventory
 from ..config import Target
 from ..errors import GitError, GitHubError, RenderError
-from ..models import Report, TargetReport
-from ..plan import guard
-from ..plan.live import live_plan
+from ..models import Report
+from ..plan.guard import refuse_untrusted_checkout
+from ..plan.live import live_plans
 from ..plan.offline import offline_plan
 from ..render import Rendered, render_target
 from ..report import json as json_report
@@ -70,7 +69,7 @@ def run(ctx: Context, options: PlanOptions) -> int:
     revision = ctx.git.head()
     live = ctx.connect is not None if options.live is None else options.live
     if live:  # before anything runs with the cluster credentials
-        guard.refuse_untrusted_checkout(
+        refuse_untrusted_checkout(
             ctx.actions.event_name,
             ctx.actions.event,
             revision,
@@ -78,16 +77,17 @@ def run(ctx: Context, options: PlanOptions) -> int:
         )
     head = render_all(ctx, ctx.targets, ctx.config.root, "HEAD")
     base = render_base(ctx, head, base_sha, ref)
-    targets: list[TargetReport] = []
-    for target in ctx.targets:
-        desired, previous = head[target.name].manifests, base[target.name].manifests
-        if live:
-            cluster = ctx.cluster(target)
-            namespace = target.namespace or cluster.default_namespace
-            recorded = inventory.read(cluster, target.name, namespace)
-            targets.append(live_plan(cluster, target, desired, previous, recorded))
-        else:
-            targets.append(offline_plan(target, desired, previous))
+    if live:
+        targets = live_plans(
+            [
+                (ctx.cluster(t), t, head[t.name].manifests, base[t.name].manifests)
+                for t in ctx.targets
+            ]
+        )
+    else:
+        targets = [
+            offline_plan(t, head[t.name].manifests, base[t.name].manifests) for t in ctx.targets
+        ]
     report = Report(
         command="plan", revision=revision, targets=tuple(targets), base_revision=base_sha
     )

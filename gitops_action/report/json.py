@@ -28,15 +28,28 @@ def target_json(target: TargetReport, command: str) -> dict[str, Any]:
             "diff": row.diff,
             "warnings": list(row.warnings),
         }
+        if row.notes:
+            item["notes"] = list(row.notes)
+        if row.adopt:
+            item["adopt"] = True
+        if row.drift:
+            item["drift"] = True
         if row.source:
             item["source"] = str(row.source)
         if row.error:
             item["error"] = row.error
         resources.append(item)
-    errors = list(target.errors) + [f"{r.key}: {r.error}" for r in target.resources if r.error]
+    errors = list(target.errors) + [
+        f"{r.source}: {r.key}: {r.error}" if r.source else f"{r.key}: {r.error}"
+        for r in target.resources
+        if r.error
+    ]
+    summary = {k: counts.get(k, 0) for k in keys}
+    if keys == _PLAN_KEYS:
+        summary["adopt"] = sum(1 for r in target.resources if r.adopt)
     return {
         "name": target.name,
-        "summary": {k: counts.get(k, 0) for k in keys},
+        "summary": summary,
         "resources": resources,
         "errors": errors,
     }

@@ -89,8 +89,8 @@ def test_a_pull_request_gets_the_plan_comment_and_the_changes_output(
     report = result.report
     assert (report["command"], report["revision"]) == ("plan", pull.head)
     [staging, prod] = report["targets"]
-    assert staging["summary"] == {"create": 0, "update": 1, "delete": 0, "unchanged": 0}
-    assert prod["summary"] == {"create": 0, "update": 0, "delete": 0, "unchanged": 1}
+    assert staging["summary"] == {"create": 0, "update": 1, "delete": 0, "unchanged": 0, "adopt": 0}
+    assert prod["summary"] == {"create": 0, "update": 0, "delete": 0, "unchanged": 1, "adopt": 0}
 
 
 def test_a_bad_manifest_fails_the_job_with_an_annotation_on_its_line(
@@ -250,7 +250,7 @@ def test_the_targets_and_base_ref_inputs_become_cli_flags(
     # Against HEAD~1 (staging already green) rather than the pull request's base: no change.
     [staging] = result.report["targets"]
     assert staging["name"] == "staging"
-    assert staging["summary"] == {"create": 0, "update": 0, "delete": 0, "unchanged": 1}
+    assert staging["summary"] == {"create": 0, "update": 0, "delete": 0, "unchanged": 1, "adopt": 0}
     assert result.outputs("plan")["changes"] == "false"
     # prune is an apply input: a warning, not an error, for plan.
     assert result.annotations("warning") == [

@@ -220,6 +220,7 @@ def test_dry_run_writes_nothing_and_reports_what_would_change(site: Site) -> Non
         "update": 0,
         "delete": 1,
         "unchanged": 1,
+        "adopt": 0,
     }
     assert "dry run: nothing was written" in result.out
 
@@ -238,7 +239,7 @@ def test_the_json_report_has_the_contract_shape(site: Site) -> None:
     assert set(target) == {"name", "summary", "resources", "errors"}
     assert target["name"] == "app"
     assert target["errors"] == []
-    assert target["summary"] == {"create": 2, "update": 0, "delete": 0, "unchanged": 0}
+    assert target["summary"] == {"create": 2, "update": 0, "delete": 0, "unchanged": 0, "adopt": 0}
     for row in target["resources"]:
         assert {"apiVersion", "kind", "namespace", "name", "action", "diff", "warnings"} <= set(row)
         assert row["action"] in {"create", "update", "delete", "unchanged"}

@@ -90,8 +90,8 @@ def test_a_crd_a_namespace_and_custom_resources_in_it_apply_in_one_commit(
         f"Widget/{namespace}/large",
         f"ConfigMap/{namespace}/settings",
     }
-    assert "its CustomResourceDefinition is created by this apply" in result.out
-    assert f"its Namespace {namespace} is created by this apply" in result.out
+    assert "its CustomResourceDefinition is created by the same apply" in result.out
+    assert f"its Namespace {namespace} is created by the same apply" in result.out
 
     again = site.apply()
 
@@ -114,7 +114,10 @@ def test_a_custom_resource_the_new_crd_rejects_stops_the_apply_after_the_first_p
     result = site.apply()
 
     assert result.code == 1
-    assert f"deploy/widgets.yaml:8:1: Widget/{site.namespace}/bad: dry-run rejected" in result.out
+    assert (
+        f"deploy/widgets.yaml:8:1: Widget/{site.namespace}/bad: the API server rejected the dry-run"
+        in result.out
+    )
     assert ".spec.size: expected numeric (int or float), got string" in result.out
     assert site.control_plane.get(
         f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.{group}"

@@ -17,11 +17,13 @@ def test_an_ancestor_of_the_recorded_commit_is_refused_and_accepted_with_force(s
     assert site.apply().code == 0
     site.repo.git("checkout", "-q", "--detach", old)  # a queued run of the older merge
 
-    refused = site.apply()
+    refused, report = site.apply_json()
 
     assert refused.code == 1
-    assert f"refusing to apply {old[:12]}: it is an ancestor of {new[:12]}" in refused.err
-    assert "pass --force" in refused.err
+    stale = f"target app: refusing to apply {old[:12]}: it is an ancestor of {new[:12]}"
+    assert f"== target app: ❌ failed, nothing written\nerror: {stale}" in refused.out
+    [error] = report["targets"][0]["errors"]  # the report is written, whatever stopped it
+    assert error.startswith(stale) and error.endswith("or pass --force.")
     assert site.get("ConfigMap", "settings")["data"] == {"color": "green"}  # type: ignore[index]
 
     forced = site.apply("--force")
@@ -96,13 +98,15 @@ def test_one_bad_object_fails_the_dry_run_and_none_of_the_good_ones_is_created(s
     assert site.inventory_parent() is None
     errors = report["targets"][0]["errors"]
     assert any(
-        e.startswith(f"deploy/bad.yaml:1:1: ConfigMap/{site.namespace}/bad: dry-run rejected: ")
+        e.startswith(
+            f"deploy/bad.yaml:1:1: ConfigMap/{site.namespace}/bad: the API server rejected the dry-run: "
+        )
         and "not a valid key!" in e
         for e in errors
     ), errors
     assert any(
         e.startswith(
-            f"deploy/bad.yaml:8:1: ConfigMap/{site.namespace}-missing/lost: dry-run rejected"
+            f"deploy/bad.yaml:8:1: ConfigMap/{site.namespace}-missing/lost: the API server rejected the dry-run"
         )
         and "add a Namespace object to this target" in e
         for e in errors

@@ -94,7 +94,7 @@ def test_a_failed_apply_opens_a_revert_pull_request_and_updates_it_on_the_next_f
     assert (pull.pull.head_ref, pull.pull.base_ref) == (branch, "main")
     assert pull.title == 'Revert "Merge pull request #7 from feature": apply to app failed'
     assert f"Applying `{merge[:12]}` to `app` failed" in pull.body
-    assert "dry-run rejected" in pull.body and "not a valid key!" in pull.body
+    assert "the API server rejected the dry-run" in pull.body and "not a valid key!" in pull.body
     assert SECRET_VALUE not in pull.body
     url = f"{github.html_url}/{github.repo}/pull/{pull.number}"
     assert f"revert-pr-url={url}\n" in outputs.read_text()

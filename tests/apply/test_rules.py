@@ -11,7 +11,7 @@ import pytest
 
 from gitops_action.adapters.git import Git
 from gitops_action.apply.monotonic import StaleRevision, check
-from gitops_action.apply.prune import plan_prune
+from gitops_action.cluster.prune import plan_prune
 from gitops_action.cluster.writes import explain, mask_message
 from gitops_action.config import Target
 from gitops_action.core.order import apply_phases, delete_phases, phase_name

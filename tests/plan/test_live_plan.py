@@ -252,7 +252,8 @@ def test_objects_in_a_namespace_the_plan_creates_are_creations_with_a_note(
     config = by[f"ConfigMap/{fresh}/c"]
     assert (config.action, config.error) == ("create", "")
     assert config.notes == (
-        f"its Namespace {fresh} is created by this plan: shown as rendered, not dry-run",
+        f"its Namespace {fresh} is created by the same apply: shown as rendered; the server "
+        "checks it once the Namespace exists",
     )
 
 
@@ -268,7 +269,8 @@ def test_custom_resources_whose_crd_the_plan_creates_are_creations_with_a_note(
     gadget = by[f"Gadget/{namespace}/g1"]
     assert (gadget.action, gadget.error) == ("create", "")
     assert gadget.notes == (
-        "its CustomResourceDefinition is created by this plan: shown as rendered, not dry-run",
+        "its CustomResourceDefinition is created by the same apply: shown as rendered; the "
+        "server checks it once the CRD exists",
     )
 
 
@@ -297,8 +299,9 @@ def test_an_object_that_left_git_but_was_not_applied_by_us_stays(
     assert (row.action, row.warnings) == (
         "unchanged",
         (
-            "left Git but stays in the cluster: it was not applied by gitops-action for this "
-            "target (no part-of label)",
+            "left Git but stays in the cluster: it carries no part-of label of this target (it "
+            "was not deployed by gitops-action for it), so apply never deletes it; delete it by "
+            "hand if it should go",
         ),
     )
 
@@ -322,7 +325,8 @@ def test_live_objects_come_from_one_list_per_kind_and_namespace(kube: Kube, name
     counting = Counting(kube)
     live_plan(counting, target(namespace), desired, desired)  # type: ignore[arg-type]
     assert counting.calls["list"] == 1  # the 31 ConfigMaps
-    assert counting.calls["get"] == 9  # one object of each other kind: a GET is cheaper
+    # One object of each other kind: a GET is cheaper; and the inventory's parent.
+    assert counting.calls["get"] == 10
     assert counting.calls["dry-run"] == 40
     assert counting.calls["apply"] == 0
 

@@ -69,7 +69,7 @@ def test_plan_reports_create_update_delete_between_two_commits(
     assert report["version"] == 1 and report["command"] == "plan" and report["revision"] == head
     (target,) = report["targets"]
     assert target["name"] == "web"
-    assert target["summary"] == {"create": 1, "update": 2, "delete": 1, "unchanged": 0}
+    assert target["summary"] == {"create": 1, "update": 2, "delete": 1, "unchanged": 0, "adopt": 0}
     actions = {(r["kind"], r["namespace"], r["name"]): r["action"] for r in target["resources"]}
     assert actions == {
         ("ConfigMap", "web", "new"): "create",

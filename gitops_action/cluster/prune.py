@@ -1,10 +1,11 @@
 """Prune: delete the members of this target's ApplySet that left Git, and nothing else.
 
-Who is a member is read from the cluster, not guessed: one LIST with the ``part-of`` label
-selector per group-kind the parent records (``contains-group-kinds``, written as a superset
-before any member), in the parent's namespace and its ``additional-namespaces``, plus the kinds
-and namespaces of the recorded members. Only objects that carry our exact ``part-of`` label can
-be deleted; protected kinds never are.
+Who is a member is read from the cluster, not guessed (``inventory.member_scopes`` and
+``objects.read``): the objects labelled part-of this ApplySet in every group-kind the parent
+records (``contains-group-kinds``, written as a superset before any member), in the parent's
+namespace and its ``additional-namespaces``, plus the kinds and namespaces of the recorded
+members. Only objects that carry our exact ``part-of`` label can be deleted; protected kinds
+never are.
 
 Refusals, decided before anything is written: a desired set that is empty (a broken path or
 overlay looks exactly like that), or more than ``prune-limit`` of the current members going at
@@ -18,15 +19,12 @@ import dataclasses
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
-from ..cluster.inventory import ADDITIONAL_NAMESPACES, PART_OF, Inventory, contains_group_kinds
-from ..cluster.objects import parallel
 from ..config import Target
-from ..core.diff import LIVE_DESIRED, compare
-from ..core.normalize import normalize
 from ..core.order import delete_phases
 from ..errors import ClusterError
-from ..models import KubeObject, ResourceDiff, ResourceKey
+from ..models import KubeObject, ResourceKey
 from ..ports import ApiResource, Cluster
+from .objects import parallel
 
 _NAMED = 10
 
@@ -39,35 +37,6 @@ class PrunePlan:
     members: int = 0
     """Live objects carrying this target's part-of label."""
     refusal: str = ""
-
-
-def live_members(
-    cluster: Cluster, inventory: Inventory, parent: KubeObject | None
-) -> dict[ResourceKey, tuple[ApiResource, KubeObject]]:
-    """Every live object labelled part-of this ApplySet, in the kinds and namespaces it spans."""
-    kinds = set(contains_group_kinds(parent) if parent else ())
-    kinds |= {k.group_kind for k in inventory.members}
-    raw = str(
-        ((parent or {}).get("metadata") or {}).get("annotations", {}).get(ADDITIONAL_NAMESPACES, "")
-    )
-    namespaces = {inventory.namespace, *(n for n in raw.split(",") if n)}
-    namespaces |= {k.namespace for k in inventory.members if k.namespace}
-    served = {(r.group, r.kind): r for r in cluster.resources()}
-    lists: list[tuple[ApiResource, str]] = []
-    for group_kind in sorted(kinds):
-        kind, _, group = group_kind.partition(".")
-        resource = served.get((group, kind))
-        if resource is None:  # its CRD is gone, and its objects with it
-            continue
-        lists.extend((resource, ns) for ns in (sorted(namespaces) if resource.namespaced else [""]))
-    selector = f"{PART_OF}={inventory.id}"
-    found: dict[ResourceKey, tuple[ApiResource, KubeObject]] = {}
-    pages = parallel(lambda rn: cluster.list(rn[0], rn[1], label_selector=selector), lists)
-    for (resource, _), objects in zip(lists, pages, strict=True):
-        for obj in objects:
-            if ((obj.get("metadata") or {}).get("labels") or {}).get(PART_OF) == inventory.id:
-                found[ResourceKey.of(obj)] = (resource, obj)
-    return found
 
 
 def plan_prune(
@@ -157,22 +126,3 @@ def keep(plan: PrunePlan, keys: Collection[ResourceKey], reason: str) -> PrunePl
     kept.update({k: (plan.delete[k][1], reason) for k in keys if k in plan.delete})
     delete = {k: v for k, v in plan.delete.items() if k not in keys}
     return dataclasses.replace(plan, delete=delete, kept=kept)
-
-
-def rows(plan: PrunePlan) -> list[ResourceDiff]:
-    out: list[ResourceDiff] = []
-    for key, (_, obj) in plan.delete.items():
-        row = compare(
-            key, str(obj.get("apiVersion", "")), normalize(obj), None, labels=LIVE_DESIRED
-        )
-        out.append(dataclasses.replace(row, warnings=(), notes=("left Git",)))
-    for key, (obj, reason) in plan.kept.items():
-        out.append(
-            ResourceDiff(
-                key,
-                str(obj.get("apiVersion", "")),
-                "unchanged",
-                warnings=(f"left Git but stays in the cluster: {reason}",),
-            )
-        )
-    return out

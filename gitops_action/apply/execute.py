@@ -1,0 +1,256 @@
+"""Apply, step two: carry out a prepared target, phase by phase.
+
+The ApplySet parent is first written with the superset of kinds and namespaces (KEP-3659:
+before any member), then the objects that change (created, updated, adopted) in ``order``
+phases, each phase in parallel, forced only where the dry-run met and reported a conflict.
+Objects whose Namespace or CRD this same apply creates are dry-run as soon as the first phase
+is in (``settle``): if one fails, nothing past the first phase is written. Then health, then
+the prune (only when everything else succeeded, health included: a failed rollout keeps the
+objects that left Git, so that reverting the commit finds them where they were), then the
+final record (members with fingerprints, the commit): written when every object was applied,
+healthy or not, since the cluster then runs this commit; not when the apply stopped half-way.
+
+The writer's state lives in one object private to this module; callers get an ``Outcome``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ..cluster import health, rows
+from ..cluster import prune as pruning
+from ..cluster.assess import judge
+from ..cluster.diagnose import diagnose
+from ..cluster.inventory import label_member
+from ..cluster.objects import parallel
+from ..cluster.writes import Written, apply_one
+from ..core.order import FIRST, apply_phases, phase_name
+from ..errors import ApiError, ClusterError
+from ..models import KubeObject, ResourceDiff, ResourceKey
+from ..ports import ApiResource
+from . import record
+from .prepare import Prepared
+from .settle import settle
+
+APPLY_REJECTED = "the API server rejected the apply: {error}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the apply of one target did."""
+
+    applied: tuple[ResourceKey, ...] = ()
+    not_applied: tuple[ResourceKey, ...] = ()
+    """Objects that were to change and were not written (the apply stopped before them)."""
+    pruned: tuple[ResourceKey, ...] = ()
+    rows: Mapping[ResourceKey, ResourceDiff] = field(default_factory=dict)
+    """The assessment's rows, with what the writes, health and prune found."""
+    errors: tuple[str, ...] = ()
+    """What stopped the target, beyond its rows' own errors."""
+    failed: bool = False
+    """Something was rejected, unhealthy, or stopped the apply."""
+    revertable: bool = False
+    """Failed because of the commit's content (rejected, unhealthy), not the infrastructure."""
+    recorded: bool = False
+    """The final inventory (members, revision) was written."""
+    healthy: tuple[ResourceKey, ...] = ()
+    """Objects whose health was waited for, and that became healthy."""
+
+
+def execute(prepared: Prepared) -> Outcome:
+    """Write ``prepared`` (which must not have failed its checks)."""
+    if prepared.failed or prepared.assessment is None:
+        raise ValueError("execute needs a target that passed its checks")
+    run = _Run(prepared)
+    run.go()
+    return run.outcome()
+
+
+class _Run:
+    def __init__(self, prepared: Prepared) -> None:
+        assert prepared.assessment is not None
+        self.p, self.a = prepared, prepared.assessment
+        self.cluster, self.target = prepared.cluster, prepared.target
+        self.rows: dict[ResourceKey, ResourceDiff] = dict(self.a.rows)
+        self.answers: dict[ResourceKey, Written] = dict(self.a.answers)
+        self.resources: dict[ResourceKey, ApiResource] = dict(self.a.resources)
+        self.written: dict[ResourceKey, KubeObject] = {}
+        self.applied: list[ResourceKey] = []
+        self.pending: list[ResourceKey] = []
+        self.pruned: list[ResourceKey] = []
+        self.healthy: list[ResourceKey] = []
+        self.errors: list[str] = []
+        self.revertable = False
+        self.failed_rows = False
+        self.parent = self.a.parent
+        self.prune = self.a.prune
+        self.recorded = False
+        self.waiting = bool(self.a.deferred)
+
+    def fail(self, message: str, *, revertable: bool) -> None:
+        self.errors.append(message)
+        self.revertable |= revertable
+
+    def go(self) -> None:
+        phases = apply_phases(self.a.changes)
+        self.pending = [k for _, keys in phases for k in keys]
+        own_namespace = self.a.inventory.namespace in self.a.creating
+        if not own_namespace and not self._record(record.superset(self.a)):
+            return
+        for index, keys in phases:
+            if index > FIRST and self.waiting and not self._settle():
+                return
+            rest = keys
+            if index == FIRST and own_namespace:
+                # The parent cannot exist before its Namespace; it still precedes every other
+                # member (the Namespace is written first, alone).
+                ns = [
+                    k
+                    for k in keys
+                    if k.kind == "Namespace" and k.name == self.a.inventory.namespace
+                ]
+                if not self._write(index, ns) or not self._record(record.superset(self.a)):
+                    return
+                rest = [k for k in keys if k not in ns]
+            if not self._write(index, rest):
+                return
+        if self.waiting and not self._settle():
+            return
+        self._finish()
+
+    def _record(self, desired: KubeObject) -> bool:
+        try:
+            self.parent = record.write(self.cluster, self.target, desired, self.parent)
+        except ClusterError as err:
+            self.fail(str(err), revertable=False)
+            return False
+        return True
+
+    def _settle(self) -> bool:
+        """After Namespaces and CRDs: dry-run what had to wait for them, all or nothing."""
+        self.waiting = False
+        resources, error = settle(self.cluster, self.a, self.p.timeout)
+        if error:
+            self.fail(error, revertable=True)
+            return False
+        self.resources.update(resources)
+        checked = judge(
+            self.cluster, self.target, self.a.inventory, self.a.placement, {},
+            sorted(self.a.deferred), resources=resources,
+        )  # fmt: skip
+        for key, (answer, row) in checked.items():
+            earlier = self.rows.get(key)  # keeps its note on why it waited
+            self.rows[key] = dataclasses.replace(row, notes=earlier.notes) if earlier else row
+            if isinstance(answer, Written):
+                self.answers[key] = answer
+            else:
+                self.revertable = self.failed_rows = True
+        return not (self.errors or self.failed_rows)
+
+    def _write(self, index: int, keys: Sequence[ResourceKey]) -> bool:
+        def write(key: ResourceKey) -> Written | ClusterError:
+            obj = label_member(self.a.manifests[key].obj, self.a.inventory.id)
+            answer = self.answers.get(key)
+            try:  # forced only where the dry-run met (and reported) a conflict
+                return apply_one(
+                    self.cluster, self.target, obj, self.resources[key],
+                    dry_run=False, force=bool(answer and answer.warnings),
+                )  # fmt: skip
+            except ClusterError as err:
+                return err
+
+        lost = ""
+        for key, result in zip(keys, parallel(write, keys), strict=True):
+            if isinstance(result, ApiError):
+                self._row_failed(key, APPLY_REJECTED.format(error=result))
+            elif isinstance(result, ClusterError):
+                lost = str(result)
+            else:
+                self.written[key] = result.obj
+                self.applied.append(key)
+                self.pending.remove(key)
+                if result.warnings:  # a conflict that arose after the dry-run, forced
+                    row = self.rows[key]
+                    self.rows[key] = dataclasses.replace(
+                        row, warnings=(*row.warnings, *result.warnings)
+                    )
+        if lost:
+            self.fail(
+                f"target {self.target.name}: stopped in phase '{phase_name(index)}': {lost}",
+                revertable=False,
+            )
+        return not (self.errors or self.failed_rows)
+
+    def _row_failed(self, key: ResourceKey, error: str) -> None:
+        """An object the server rejected or that never became healthy: the commit's fault."""
+        self.rows[key] = dataclasses.replace(self.rows[key], error=error)
+        self.revertable = self.failed_rows = True
+
+    def _finish(self) -> None:
+        settings = self.p.settings
+        wait = self.target.wait if settings.wait is None else settings.wait
+        try:
+            healthy = self._wait_healthy() if wait else True
+            if healthy:
+                self._prune()
+            else:
+                reason = "not pruned: the apply failed its health checks"
+                self.prune = pruning.keep(self.prune, set(self.prune.delete), reason)
+        except ClusterError as err:  # unreachable while waiting or pruning
+            self.fail(f"target {self.target.name}: {err}", revertable=False)
+            left = set(self.prune.delete) - set(self.pruned)
+            self.prune = pruning.keep(self.prune, left, "its deletion failed or was not reached")
+        final = record.final(self.a, settings.revision, self.written, self.answers, self.prune)
+        self.recorded = self._record(final)
+
+    def _wait_healthy(self) -> bool:
+        """Wait for every desired object that has a health rule or a Ready condition."""
+        watched = {
+            key: resource
+            for key, resource in self.resources.items()
+            if health.has_rule(key) or _has_ready(self.written.get(key, self.a.live.get(key)))
+        }
+        if not watched:
+            return True
+        timeout = self.p.timeout
+        unhealthy, seen = health.wait(self.cluster, watched, timeout)
+        for key, verdict in sorted(unhealthy.items()):
+            obj = seen.get(key)
+            reasons = [verdict.reason, *(diagnose(self.cluster, obj) if obj else [])]
+            when = "failed" if verdict.state == "failed" else f"not healthy after {timeout}s"
+            self._row_failed(key, f"{when}: " + "; ".join(r for r in reasons if r))
+        self.healthy = sorted(set(watched) - set(unhealthy))
+        return not unhealthy
+
+    def _prune(self) -> None:
+        deleted, failures = pruning.execute(self.cluster, self.prune)
+        self.pruned = deleted
+        for key, error in failures.items():
+            self.fail(f"{key}: pruning it failed: {error}", revertable=False)
+        left = set(self.prune.delete) - set(deleted)
+        if left:
+            self.prune = pruning.keep(self.prune, left, "its deletion failed or was not reached")
+
+    def outcome(self) -> Outcome:
+        out = dict(self.rows)
+        for key, (_, obj) in self.prune.delete.items():
+            out[key] = rows.deleted(key, obj, done=key in self.pruned)
+        for key, (obj, reason) in self.prune.kept.items():
+            out[key] = rows.kept(key, obj, reason)
+        return Outcome(
+            applied=tuple(self.applied), not_applied=tuple(self.pending),
+            pruned=tuple(self.pruned), rows=out, errors=tuple(self.errors),
+            revertable=self.revertable, recorded=self.recorded, healthy=tuple(self.healthy),
+            failed=self.failed,
+        )  # fmt: skip
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.errors) or self.failed_rows
+
+
+def _has_ready(obj: KubeObject | None) -> bool:
+    conditions = ((obj or {}).get("status") or {}).get("conditions") or []
+    return any(c.get("type") == "Ready" for c in conditions if isinstance(c, dict))
