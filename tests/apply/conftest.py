@@ -40,35 +40,6 @@ PATHS = {
 }
 
 
-def configmap(name: str, **data: str) -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": data}
-
-
-def deployment(
-    name: str, replicas: int = 1, *, cpu: str = "", node_selector: Mapping[str, str] | None = None
-) -> dict[str, Any]:
-    container: dict[str, Any] = {"name": "app", "image": "registry.example/app:1"}
-    if cpu:
-        container["resources"] = {"requests": {"cpu": cpu}}
-    pod: dict[str, Any] = {"containers": [container]}
-    if node_selector:
-        pod["nodeSelector"] = dict(node_selector)
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": name},
-        "spec": {
-            "replicas": replicas,
-            "selector": {"matchLabels": {"app": name}},
-            "template": {"metadata": {"labels": {"app": name}}, "spec": pod},
-        },
-    }
-
-
-def dump(*objects: Mapping[str, Any]) -> str:
-    return yaml.safe_dump_all([dict(o) for o in objects], sort_keys=False)
-
-
 @dataclass
 class Site:
     repo: Repo

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -20,32 +19,21 @@ from gitops_action.cluster.inventory import (
 )
 from gitops_action.models import KubeObject
 from gitops_action.ports import ApiResource
+from tests.manifests import configmap, deployment, dump, secret, service
 from tests.support import Delegating
 
-from .conftest import Site, configmap, deployment, dump
+from .conftest import Site
 
 pytestmark = pytest.mark.cluster
 
 SECRET_VALUE = "hunter2-do-not-print"
 
 
-def secret(name: str, value: str = SECRET_VALUE) -> dict[str, Any]:
-    data = {"password": base64.b64encode(value.encode()).decode()}
-    return {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name}, "data": data}
-
-
-def service(name: str) -> dict[str, Any]:
-    return {
-        "apiVersion": "v1",
-        "kind": "Service",
-        "metadata": {"name": name},
-        "spec": {"selector": {"app": name}, "ports": [{"port": 80}]},
-    }
-
-
 def stack() -> dict[str, str]:
     return {
-        "deploy/config.yaml": dump(configmap("settings", color="blue"), secret("creds")),
+        "deploy/config.yaml": dump(
+            configmap("settings", color="blue"), secret("creds", password=SECRET_VALUE)
+        ),
         "deploy/web.yaml": dump(service("web"), deployment("web", replicas=2)),
     }
 
@@ -227,7 +215,11 @@ def test_dry_run_writes_nothing_and_reports_what_would_change(site: Site) -> Non
 
 def test_the_json_report_has_the_contract_shape(site: Site) -> None:
     head = site.commit(
-        {"deploy/a.yaml": dump(configmap("settings", color="blue"), secret("creds"))}
+        {
+            "deploy/a.yaml": dump(
+                configmap("settings", color="blue"), secret("creds", password=SECRET_VALUE)
+            )
+        }
     )
 
     result, report = site.apply_json()

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from gitops_action.cluster.inventory import from_parent
+from tests.manifests import configmap, dump
 
-from .conftest import Site, configmap, dump
+from .conftest import Site
 
 pytestmark = pytest.mark.cluster
 

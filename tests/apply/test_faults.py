@@ -7,8 +7,6 @@ connections, the adapter's retries run out, and the engine must stop there.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from gitops_action.adapters.kube import Kube
@@ -17,9 +15,10 @@ from gitops_action.errors import Conflict
 from gitops_action.models import KubeObject
 from gitops_action.ports import ApiResource
 from tests.cluster.controlplane import ControlPlane
+from tests.manifests import configmap, deployment, dump, service_account
 from tests.support import Delegating
 
-from .conftest import Site, configmap, deployment, dump
+from .conftest import Site
 
 
 class StopsAfter(Delegating):
@@ -36,10 +35,6 @@ class StopsAfter(Delegating):
         if not dry_run and obj["kind"] == self.kind:
             self.control_plane.stop_apiserver()
         return result
-
-
-def service_account(name: str) -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name}}
 
 
 @pytest.mark.cluster

@@ -9,8 +9,9 @@ import pytest
 from gitops_action.cluster.diagnose import pod_problem, selector
 from gitops_action.cluster.health import assess
 from gitops_action.cluster.inventory import REVISION_ANNOTATION
+from tests.manifests import configmap, deployment, dump
 
-from .conftest import Site, configmap, deployment, dump
+from .conftest import Site
 
 
 @pytest.mark.cluster

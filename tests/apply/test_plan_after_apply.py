@@ -17,9 +17,10 @@ from gitops_action.adapters.git import Git
 from gitops_action.commands import Context
 from gitops_action.commands import plan as plan_command
 from gitops_action.config import load_config
+from tests.manifests import configmap, deployment, dump
 from tests.plan.live_helpers import Counting, edit
 
-from .conftest import Site, configmap, deployment, dump
+from .conftest import Site
 
 pytestmark = pytest.mark.cluster
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from gitops_action.cluster.inventory import REVISION_ANNOTATION
+from tests.manifests import configmap, deployment, dump
 
-from .conftest import Site, configmap, deployment, dump
+from .conftest import Site
 
 pytestmark = pytest.mark.cluster
 

@@ -3,7 +3,6 @@ request on the GitHub fake, updated (never duplicated) when the same commit fail
 
 from __future__ import annotations
 
-import base64
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -11,8 +10,9 @@ from typing import Any
 import pytest
 
 from tests.ghfake import GitHubFake
+from tests.manifests import configmap, dump, secret
 
-from .conftest import Site, configmap, dump
+from .conftest import Site
 
 pytestmark = pytest.mark.cluster
 
@@ -30,16 +30,6 @@ def bad_configmap() -> dict[str, Any]:
     obj = configmap("bad")
     obj["data"] = {"not a valid key!": "x"}
     return obj
-
-
-def secret() -> dict[str, Any]:
-    value = base64.b64encode(SECRET_VALUE.encode()).decode()
-    return {
-        "apiVersion": "v1",
-        "kind": "Secret",
-        "metadata": {"name": "creds"},
-        "data": {"password": value},
-    }
 
 
 @pytest.fixture
@@ -60,7 +50,13 @@ def merge_bad_change(site: Site) -> str:
     """A pull request merged with a merge commit (as GitHub does), then pushed."""
     site.repo.git("checkout", "-q", "-b", "feature")
     site.commit(
-        {"deploy/a.yaml": dump(configmap("settings", color="green"), secret(), bad_configmap())}
+        {
+            "deploy/a.yaml": dump(
+                configmap("settings", color="green"),
+                secret("creds", password=SECRET_VALUE),
+                bad_configmap(),
+            )
+        }
     )
     site.repo.git("checkout", "-q", "main")
     site.repo.git("merge", "-q", "--no-ff", "-m", "Merge pull request #7 from feature", "feature")

@@ -14,6 +14,7 @@ from gitops_action.report.markdown import (
     inert,
     plan_markdown,
 )
+from tests.manifests import configmap
 
 CTX = PlanContext(
     baseline="the base ref `origin/main` (`0123456789ab`)",
@@ -24,12 +25,7 @@ CTX = PlanContext(
 
 
 def cm(name: str, value: str) -> dict[str, object]:
-    return {
-        "apiVersion": "v1",
-        "kind": "ConfigMap",
-        "metadata": {"name": name, "namespace": "web"},
-        "data": {"v": value},
-    }
+    return configmap(name, "web", v=value)
 
 
 def sample() -> TargetReport:

@@ -15,6 +15,7 @@ from gitops_action.models import ResourceDiff, ResourceKey, TargetReport
 from gitops_action.report.comments import Synced, marker_of, sync_comments
 from gitops_action.report.markdown import PlanContext, comment_parts, marker
 from tests.ghfake import GitHubFake
+from tests.manifests import configmap
 
 REPO = "octo-org/app"
 CTX = PlanContext(baseline="the base ref `origin/main`", revision="89abcdef01234567")
@@ -32,8 +33,7 @@ def client(github: GitHubFake, token: str | None = None) -> GitHubClient:
 
 
 def cm(name: str, value: str) -> dict[str, object]:
-    meta = {"name": name, "namespace": "web"}
-    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": {"v": value}}
+    return configmap(name, "web", v=value)
 
 
 def plan(
