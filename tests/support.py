@@ -15,6 +15,8 @@ import pytest
 from gitops_action.cli import main
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
+CORPUS = Path(__file__).parent / "corpus"
+"""Real-world manifests (microservices-demo, podinfo), checked in with their licenses."""
 
 
 def git(root: Path, *args: str) -> str:

@@ -18,6 +18,7 @@ from gitops_action.config import Target, load_config
 from gitops_action.models import Manifest
 from gitops_action.plan.live import live_plan
 from gitops_action.render import render_target
+from tests.support import CORPUS
 
 from .live_helpers import apply_all
 
@@ -25,7 +26,6 @@ pytestmark = pytest.mark.cluster
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "repo"
-CORPUS = ROOT.parent / "shared" / "corpus"
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +88,6 @@ CORPUS_TARGETS = {
 }
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the shared corpus is not at {CORPUS}")
 @pytest.mark.parametrize("name", sorted(CORPUS_TARGETS))
 def test_the_real_world_corpus_is_quiet_after_apply(
     kube: Kube, namespace: str, name: str, tmp_path: Path

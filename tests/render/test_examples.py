@@ -1,8 +1,7 @@
-"""Every target of examples/repo, and the real-world corpus when it is present, renders cleanly."""
+"""Every target of examples/repo and of the real-world corpus renders cleanly."""
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from pathlib import Path
 
@@ -10,12 +9,9 @@ import pytest
 
 from gitops_action.config import Target, load_config
 from gitops_action.render import Rendered, render_target
+from tests.support import CORPUS
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "repo"
-CORPUS = Path(
-    os.environ.get("GITOPS_ACTION_CORPUS")
-    or Path(__file__).resolve().parents[3] / "shared" / "corpus"
-)
 
 
 def _kinds(rendered: Rendered) -> Counter[str]:
@@ -76,10 +72,6 @@ def test_example_objects_are_all_namespaced_where_they_should_be(
     assert statefulset["spec"]["replicas"] == 2  # from values-staging.yaml
 
 
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no corpus at {CORPUS}")
-
-
-@needs_corpus
 @pytest.mark.parametrize("overlay", ["dev", "staging", "production"])
 def test_podinfo_overlays_render_with_sources_in_their_bases(overlay: str) -> None:
     target = Target(name=f"podinfo-{overlay}", path=f"podinfo/deploy/overlays/{overlay}")
@@ -98,7 +90,6 @@ def test_podinfo_overlays_render_with_sources_in_their_bases(overlay: str) -> No
     )
 
 
-@needs_corpus
 def test_podinfo_minimal_kustomization_and_helm_chart_render(helm: str) -> None:
     rendered = render_target(Target(name="podinfo", path="podinfo/kustomize"), CORPUS)
     assert rendered.findings == ()
@@ -118,7 +109,6 @@ def test_podinfo_minimal_kustomization_and_helm_chart_render(helm: str) -> None:
     assert all(m.source and "/templates/" in m.source.path for m in rendered.manifests)
 
 
-@needs_corpus
 @pytest.mark.parametrize(("render", "deployments"), [("plain", 12), ("kustomize", 11)])
 def test_microservices_demo_renders_as_plain_and_as_kustomize(
     render: str, deployments: int
