@@ -14,6 +14,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..core.order import listed
 from ..models import ResourceDiff, ResourceKey, TargetReport
 from ..report.markdown import TEMPLATES, footer, resource_block
 from ..report.markdown import PlanContext as FooterContext
@@ -74,7 +75,7 @@ def target_report(run: TargetRun) -> TargetReport:
     errors += list(run.outcome.errors if run.outcome else ())
     if run.skipped:
         errors.append(f"target {run.name}: not applied: {run.skipped}")
-    ordered = sorted(rows.values(), key=lambda r: r.key)
+    ordered = listed(rows.values())
     return TargetReport(run.name, tuple(ordered), tuple(errors))
 
 

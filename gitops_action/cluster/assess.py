@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from ..config import Target
 from ..core.normalize import normalize
+from ..core.order import listed
 from ..errors import ApiError
 from ..models import KubeObject, Manifest, ResourceDiff, ResourceKey
 from ..ports import ApiResource, Cluster
@@ -86,7 +87,7 @@ class Assessment:
         return [k for k, r in self.rows.items() if k in self.manifests and _writes(r)]
 
     def report_rows(self) -> list[ResourceDiff]:
-        return sorted(self.rows.values(), key=lambda r: r.key)
+        return listed(self.rows.values())
 
 
 def _writes(row: ResourceDiff) -> bool:

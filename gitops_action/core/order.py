@@ -12,6 +12,7 @@ the phases in reverse: webhooks go first, Namespaces and CRDs last.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Protocol, TypeVar
 
 from ..models import ResourceKey
 
@@ -65,6 +66,17 @@ PHASES: tuple[tuple[str, frozenset[tuple[str, str]]], ...] = (
     ),
 )  # fmt: skip
 
+
+class _Keyed(Protocol):
+    @property
+    def key(self) -> ResourceKey: ...
+
+    @property
+    def action(self) -> str: ...
+
+
+_Row = TypeVar("_Row", bound=_Keyed)
+
 FIRST = 0
 """The phase of Namespaces and CRDs: what later phases' dry-runs may need to exist."""
 _REST = next(i for i, (name, _) in enumerate(PHASES) if name == "everything else")
@@ -91,3 +103,15 @@ def apply_phases(keys: Iterable[ResourceKey]) -> list[tuple[int, list[ResourceKe
 def delete_phases(keys: Iterable[ResourceKey]) -> list[tuple[int, list[ResourceKey]]]:
     """The same phases in reverse: the last applied is the first deleted."""
     return list(reversed(apply_phases(keys)))
+
+
+def listed(rows: Iterable[_Row]) -> list[_Row]:
+    """Rows in the order apply works through them: phase by phase (CRDs and Namespaces first,
+    webhooks last), then the deletions, which come after every write, in reverse order."""
+    count = len(PHASES)
+
+    def place(row: _Row) -> tuple[int, ResourceKey]:
+        phase = phase_of(row.key)
+        return (count + (count - phase) if row.action == "delete" else phase, row.key)
+
+    return sorted(rows, key=place)

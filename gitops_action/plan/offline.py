@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from ..config import Target
 from ..core.diff import BASE_HEAD, diff_sets
 from ..core.normalize import normalize
+from ..core.order import listed
 from ..models import KubeObject, Manifest, ResourceKey, TargetReport, by_key
 
 
@@ -22,4 +23,4 @@ def offline_plan(
     }
     baseline = {key: normalize(m.obj) for key, m in by_key(base).items()}
     rows = diff_sets(desired, baseline, labels=BASE_HEAD)
-    return TargetReport(name=target.name, resources=tuple(rows))
+    return TargetReport(name=target.name, resources=tuple(listed(rows)))

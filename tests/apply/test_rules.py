@@ -14,9 +14,9 @@ from gitops_action.apply.monotonic import StaleRevision, check
 from gitops_action.cluster.prune import plan_prune
 from gitops_action.cluster.writes import explain, mask_message
 from gitops_action.config import Target
-from gitops_action.core.order import apply_phases, delete_phases, phase_name
+from gitops_action.core.order import apply_phases, delete_phases, listed, phase_name
 from gitops_action.errors import Invalid
-from gitops_action.models import ResourceKey
+from gitops_action.models import ResourceDiff, ResourceKey
 from gitops_action.ports import ApiResource
 from tests.support import Repo
 
@@ -52,6 +52,29 @@ def test_objects_are_applied_in_dependency_order_and_deleted_in_reverse() -> Non
         ("admission webhooks and policies", ["ValidatingWebhookConfiguration"]),
     ]
     assert [ks for _, ks in delete_phases(keys)] == [ks for _, ks in reversed(phases)]
+
+
+def test_reports_list_objects_in_apply_order_with_deletions_last_in_reverse() -> None:
+    def row(kind: str, action: str = "create", group: str = "") -> ResourceDiff:
+        return ResourceDiff(key(kind, group=group), "v1", action)  # type: ignore[arg-type]
+
+    rows = [
+        row("ClusterRole", group=RBAC),
+        row("Deployment", "delete", group="apps"),
+        row("ConfigMap", "delete"),
+        row("Widget", "update", group="example.com"),
+        row("CustomResourceDefinition", group="apiextensions.k8s.io"),
+        row("Deployment", "unchanged", group="apps"),
+    ]
+
+    assert [(r.key.kind, r.action) for r in listed(rows)] == [
+        ("CustomResourceDefinition", "create"),
+        ("ClusterRole", "create"),
+        ("Deployment", "unchanged"),
+        ("Widget", "update"),
+        ("Deployment", "delete"),
+        ("ConfigMap", "delete"),
+    ]
 
 
 @pytest.fixture
