@@ -220,10 +220,10 @@ def judge(
         else:
             warnings = list(answer.warnings)
             base_answer = from_base.get(key)
-            if isinstance(base_answer, Written) and rows.clean(
-                target, key, base_answer.obj
-            ) != rows.clean(target, key, current):
-                warnings.append(rows.OVERWRITES)
+            if isinstance(base_answer, Written):
+                clean = rows.cleaner(target, key, current, base_answer.obj)
+                if clean(base_answer.obj) != clean(current):
+                    warnings.append(rows.OVERWRITES)
             row = rows.updated(target, key, manifest, current, answer.obj, warnings, member_id)
             if row.action == "update" and key in base and key not in touched:
                 row = dataclasses.replace(rows.with_note(row, rows.DRIFT_NOTE), drift=True)

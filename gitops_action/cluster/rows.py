@@ -7,7 +7,7 @@ what the merge's apply then does or refuses.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from .. import FIELD_MANAGER
 from ..config import Target
@@ -49,16 +49,25 @@ LEFT_GIT = "left Git"
 KEPT = "left Git but stays in the cluster: {reason}"
 
 
-def clean(target: Target, key: ResourceKey, obj: KubeObject) -> KubeObject:
-    """Normalized, minus the configured ignore paths and the fields of ignored managers (but
-    never a field we own too)."""
-    out = normalize(obj)
-    for pointer in target.ignore_paths(key):
-        drop_path(out, pointer)
-    keep = owned_by(obj, FIELD_MANAGER)
-    for manager in target.ignore_managers(key):
-        drop(out, owned_by(obj, manager, operation=None), keep)
-    return out
+def cleaner(
+    target: Target, key: ResourceKey, live: KubeObject, answer: KubeObject | None = None
+) -> Callable[[KubeObject], KubeObject]:
+    """Normalize both sides of one comparison alike: minus the configured ignore paths, and
+    minus the fields that ignored managers hold on the live object, but never a field that we
+    set (our field set in the dry-run ``answer``: what Git says, whoever holds it live)."""
+    keep = owned_by(answer if answer is not None else live, FIELD_MANAGER)
+    theirs = [owned_by(live, m, operation=None) for m in target.ignore_managers(key)]
+    paths = target.ignore_paths(key)
+
+    def clean(obj: KubeObject) -> KubeObject:
+        out = normalize(obj)
+        for pointer in paths:
+            drop_path(out, pointer)
+        for fields in theirs:
+            drop(out, fields, keep)
+        return out
+
+    return clean
 
 
 def with_note(row: ResourceDiff, note: str) -> ResourceDiff:
@@ -80,7 +89,8 @@ def updated(
 ) -> ResourceDiff:
     """The live object against the server's dry-run of the desired one, both cleaned. When
     they differ only by our member label, the object is adopted, not changed."""
-    before, after = clean(target, key, live), clean(target, key, answer)
+    clean = cleaner(target, key, live, answer)
+    before, after = clean(live), clean(answer)
     row = compare(
         key, manifest.api_version, before, after,
         labels=LIVE_DESIRED, manifest=manifest, warnings=warnings,

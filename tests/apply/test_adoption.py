@@ -18,8 +18,7 @@ import pytest
 from gitops_action.cluster.inventory import PART_OF
 from gitops_action.core.normalize import normalize
 from tests.manifests import configmap, deployment, dump, secret, service, service_account
-
-from .conftest import Site
+from tests.site import Site
 
 pytestmark = pytest.mark.cluster
 

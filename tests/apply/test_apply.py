@@ -20,9 +20,8 @@ from gitops_action.cluster.inventory import (
 from gitops_action.models import KubeObject
 from gitops_action.ports import ApiResource
 from tests.manifests import configmap, deployment, dump, secret, service
+from tests.site import Site
 from tests.support import Delegating
-
-from .conftest import Site
 
 pytestmark = pytest.mark.cluster
 

@@ -9,8 +9,7 @@ import pytest
 
 from gitops_action.cluster.inventory import from_parent
 from tests.manifests import configmap, dump
-
-from .conftest import Site
+from tests.site import Site
 
 pytestmark = pytest.mark.cluster
 

@@ -16,9 +16,8 @@ from gitops_action.models import KubeObject
 from gitops_action.ports import ApiResource
 from tests.cluster.controlplane import ControlPlane
 from tests.manifests import configmap, deployment, dump, service_account
+from tests.site import Site
 from tests.support import Delegating
-
-from .conftest import Site
 
 
 class StopsAfter(Delegating):

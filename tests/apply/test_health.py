@@ -10,8 +10,7 @@ from gitops_action.cluster.diagnose import pod_problem, selector
 from gitops_action.cluster.health import assess
 from gitops_action.cluster.inventory import REVISION_ANNOTATION
 from tests.manifests import configmap, deployment, dump
-
-from .conftest import Site
+from tests.site import Site
 
 
 @pytest.mark.cluster

@@ -19,8 +19,7 @@ from gitops_action.commands import plan as plan_command
 from gitops_action.config import load_config
 from tests.manifests import configmap, deployment, dump
 from tests.plan.live_helpers import Counting, edit
-
-from .conftest import Site
+from tests.site import Site
 
 pytestmark = pytest.mark.cluster
 

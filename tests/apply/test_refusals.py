@@ -6,8 +6,7 @@ import pytest
 
 from gitops_action.cluster.inventory import REVISION_ANNOTATION
 from tests.manifests import configmap, deployment, dump
-
-from .conftest import Site
+from tests.site import Site
 
 pytestmark = pytest.mark.cluster
 

@@ -11,8 +11,7 @@ import pytest
 
 from tests.ghfake import GitHubFake
 from tests.manifests import configmap, dump, secret
-
-from .conftest import Site
+from tests.site import Site
 
 pytestmark = pytest.mark.cluster
 
