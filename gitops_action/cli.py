@@ -234,6 +234,29 @@ def apply(
     raise SystemExit(command.run(_context(obj), options))
 
 
+@cli.command()
+@click.option(
+    "--on-drift",
+    type=click.Choice(["none", "issue", "revert-pr", "adopt-pr"]),
+    help="What to open when drift is found. Default: each target's drift.on-drift.",
+)
+@click.option(
+    "--output-json",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the JSON report here.",
+)
+@click.option("--exit-code", is_flag=True, help="Exit 2 when drift is found.")
+@click.pass_obj
+def verify(
+    obj: dict[str, Any], on_drift: str | None, output_json: Path | None, exit_code: bool
+) -> None:
+    """Find drift between Git and the cluster, and keep its issue or pull request true."""
+    from .commands import verify as command
+
+    options = command.VerifyOptions(on_drift=on_drift, output_json=output_json, exit_code=exit_code)
+    raise SystemExit(command.run(_context(obj), options))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: exit 0 ok, 1 error, 2 changes/drift with --exit-code, 3 a bug."""
     args = list(sys.argv[1:] if argv is None else argv)

@@ -160,6 +160,22 @@ class Finding:
         return f"{prefix}: {self.message}" if prefix else self.message
 
 
+@dataclass(frozen=True, order=True)
+class Change:
+    """Who last changed some of an object's fields, from its managedFields."""
+
+    manager: str
+    operation: str = ""
+    time: str = ""
+    """When, as the API server recorded it (RFC 3339); ``""`` when it did not (a scale)."""
+    subresource: str = ""
+
+    def __str__(self) -> str:
+        via = f" via {self.subresource}" if self.subresource else ""
+        when = f" at {self.time}" if self.time else ""
+        return f"{self.manager} ({self.operation}{via}){when}"
+
+
 @dataclass(frozen=True)
 class ResourceDiff:
     """What happens to one object: the row of the plan, the apply and the verify reports."""
@@ -176,6 +192,8 @@ class ResourceDiff:
     """Live exactly as desired but not yet in the inventory: apply adds only the labels."""
     drift: bool = False
     """An update the pull request does not make: the cluster differs from Git."""
+    changed_by: tuple[Change, ...] = ()
+    """verify: the managers that hold the drifted fields now, and when they wrote."""
 
 
 @dataclass(frozen=True)

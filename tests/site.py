@@ -82,20 +82,24 @@ class Site:
     def kube(self) -> Kube:
         return Kube(self.control_plane.kubeconfig)
 
+    def context(self, cluster: Cluster, **overrides: Any) -> Context:
+        """The commands' context, with ``cluster`` as every target's connection."""
+        config = load_config(self.repo.root / ".gitops.yaml")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+        settings: dict[str, Any] = {
+            "config": config, "targets": config.targets, "git": Git(self.repo.root),
+            "actions": ActionsEnv(env), "out": io.StringIO(), "err": io.StringIO(),
+            "connect": lambda _target: cluster,
+        }  # fmt: skip
+        return Context(**{**settings, **overrides})
+
     def apply_with(
         self, cluster: Cluster, options: apply_command.ApplyOptions | None = None
     ) -> tuple[int, str, str]:
         """The command layer with ``cluster`` as every target's connection."""
-        git = Git(self.repo.root)
-        config = load_config(self.repo.root / ".gitops.yaml")
-        out, err = io.StringIO(), io.StringIO()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
-        ctx = Context(
-            config=config, targets=config.targets, git=git, actions=ActionsEnv(env),
-            out=out, err=err, connect=lambda _target: cluster,
-        )  # fmt: skip
+        ctx = self.context(cluster)
         code = apply_command.run(ctx, options or apply_command.ApplyOptions())
-        return code, out.getvalue(), err.getvalue()
+        return code, ctx.out.getvalue(), ctx.err.getvalue()  # type: ignore[attr-defined]
 
     def get(self, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:
         path = PATHS[kind].format(ns=namespace or self.namespace, name=name)

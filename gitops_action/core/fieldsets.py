@@ -105,3 +105,22 @@ def _remove(parent: Any, key: str, child: Any) -> None:
             if item is child:
                 del parent[index]
                 return
+
+
+def overlap(one: FieldSet, other: FieldSet) -> bool:
+    """Whether two field sets share a field (a leaf of one at or below a node of the other)."""
+    for key, sub in one.items():
+        if key == "." or key not in other:
+            continue
+        theirs = other[key]
+        if not sub or not theirs or set(sub) == {"."} or set(theirs) == {"."}:
+            return True
+        if overlap(sub, theirs):
+            return True
+    return False
+
+
+def entries(obj: KubeObject) -> list[dict[str, Any]]:
+    """The object's managedFields entries, subresources (scale, status) included."""
+    found = (obj.get("metadata") or {}).get("managedFields") or ()
+    return [e for e in found if isinstance(e, dict)]

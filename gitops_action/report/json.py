@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..models import Report, TargetReport
+from ..models import Change, Report, TargetReport
 
 VERSION = 1
 _SUMMARY_KEYS = {
@@ -34,6 +34,8 @@ def target_json(target: TargetReport, command: str) -> dict[str, Any]:
             item["adopt"] = True
         if row.drift:
             item["drift"] = True
+        if row.changed_by:
+            item["changed_by"] = [_change(c) for c in row.changed_by]
         if row.source:
             item["source"] = str(row.source)
         if row.error:
@@ -53,6 +55,13 @@ def target_json(target: TargetReport, command: str) -> dict[str, Any]:
         "resources": resources,
         "errors": errors,
     }
+
+
+def _change(change: Change) -> dict[str, str]:
+    out = {"manager": change.manager, "operation": change.operation, "time": change.time}
+    if change.subresource:
+        out["subresource"] = change.subresource
+    return out
 
 
 def report_json(report: Report) -> dict[str, Any]:

@@ -20,6 +20,7 @@ def row_lines(row: ResourceDiff, *, diffs: bool = True) -> list[str]:
     lines = [f"{_SIGNS.get(row.action, ' ')} {row.action} {row.key}{where}"]
     lines.extend(f"    warning: {w}" for w in row.warnings)
     lines.extend(f"    note: {n}" for n in row.notes)
+    lines.extend(f"    changed by: {c}" for c in row.changed_by)
     if row.error:
         lines.append(f"    error: {row.error}")
     if diffs and row.diff:
