@@ -99,6 +99,20 @@ class PullRef:
     base_repo: str = ""
 
 
+@dataclass(frozen=True)
+class IssueRef:
+    """An issue, as the engine sees it."""
+
+    number: int
+    url: str
+    title: str = ""
+    body: str = ""
+    state: str = "open"
+    user: str = ""
+    """Who opened it (the login)."""
+    labels: tuple[str, ...] = ()
+
+
 class GitHub(Protocol):
     """One repository's issues, comments and pull requests on GitHub (or GitHub Enterprise).
 
@@ -130,6 +144,25 @@ class GitHub(Protocol):
     def create_pull(self, head: str, base: str, title: str, body: str) -> PullRef: ...
 
     def update_pull(self, number: int, title: str, body: str) -> PullRef: ...
+
+    def close_pull(self, number: int) -> PullRef: ...
+
+    def identity(self) -> str:
+        """The login the token writes as (``github-actions[bot]`` for a workflow's token)."""
+
+    def issues(self, label: str, state: str = "open") -> list[IssueRef]:
+        """Issues (not pull requests) with ``label``, newest first; ``state``: open, closed, all."""
+
+    def create_issue(self, title: str, body: str, labels: Sequence[str] = ()) -> IssueRef: ...
+
+    def update_issue(
+        self,
+        number: int,
+        *,
+        title: str | None = None,
+        body: str | None = None,
+        state: str | None = None,
+    ) -> IssueRef: ...
 
 
 class Repository(Protocol):
@@ -164,6 +197,9 @@ class Repository(Protocol):
 
     def revert(self, sha: str, message: str) -> str:
         """A new commit on top of ``sha`` that reverts it; returns its sha."""
+
+    def commit_files(self, base: str, files: Mapping[str, str | None], message: str) -> str:
+        """A new commit on top of ``base`` writing ``files`` (``None``: delete); its sha."""
 
     def push_branch(self, commit: str, branch: str, remote: str = "origin") -> None: ...
 

@@ -9,7 +9,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -122,17 +122,38 @@ class Git:
         """A new commit on top of ``sha`` that reverts it (``-m 1`` for a merge commit), made
         in a temporary worktree; returns its sha. The user's checkout is not touched."""
         mainline = ["-m", "1"] if len(self.parents(sha)) > 1 else []
-        identity = []
-        if not self.run("config", "user.email", check=False):
-            # A CI checkout has no identity; commit as the Actions bot, as GitHub does.
-            identity = [
-                "-c", "user.name=github-actions[bot]",
-                "-c", "user.email=41898282+github-actions[bot]@users.noreply.github.com",
-            ]  # fmt: skip
+        identity = self._identity()
         with self.worktree(sha) as tree:
             _run(tree, *identity, "revert", "--no-commit", *mainline, sha)
             _run(tree, *identity, "commit", "--quiet", "-m", message)
             return _run(tree, "rev-parse", "HEAD")
+
+    def commit_files(self, base: str, files: Mapping[str, str | None], message: str) -> str:
+        """A new commit on top of ``base`` that writes ``files`` (path relative to the root:
+        text, or ``None`` to delete), made in a temporary worktree; returns its sha. The
+        user's checkout is not touched."""
+        identity = self._identity()
+        with self.worktree(base) as tree:
+            for name, text in files.items():
+                path = tree / name
+                if text is None:
+                    path.unlink(missing_ok=True)
+                else:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_text(text, encoding="utf-8")
+            _run(tree, "add", "--all")
+            _run(tree, *identity, "commit", "--quiet", "--allow-empty", "-m", message)
+            return _run(tree, "rev-parse", "HEAD")
+
+    def _identity(self) -> list[str]:
+        """``-c`` options naming a committer when the checkout has none: a CI checkout has no
+        identity; commit as the Actions bot, as GitHub does."""
+        if self.run("config", "user.email", check=False):
+            return []
+        return [
+            "-c", "user.name=github-actions[bot]",
+            "-c", "user.email=41898282+github-actions[bot]@users.noreply.github.com",
+        ]  # fmt: skip
 
     def push_branch(self, commit: str, branch: str, remote: str = "origin") -> None:
         """Point ``branch`` on ``remote`` at ``commit``, replacing whatever it held (the branch

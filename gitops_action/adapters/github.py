@@ -13,19 +13,21 @@ POST after a 5xx, which may create a second comment when GitHub had in fact writ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
 import requests
 from github import Auth, Github, GithubException
+from github.GithubObject import NotSet
+from github.Issue import Issue
 from github.IssueComment import IssueComment
 from github.PullRequest import PullRequest
 
 from .. import __version__
 from ..core.retry import Decision, OutOfTime, RetryPolicy
 from ..errors import GitHubError
-from ..ports import Comment, PullRef
+from ..ports import Comment, IssueRef, PullRef
 from .actions import ActionsEnv
 from .github_retry import GITHUB_RETRY, is_rate_limited, wait_for
 
@@ -67,6 +69,7 @@ class GitHubClient:
         retry: RetryPolicy | None = None,
         pacing: Pacing | None = None,
         timeout: int = 30,
+        bot_login: str = "github-actions[bot]",
     ) -> None:
         if not token:
             raise GitHubError(
@@ -96,12 +99,17 @@ class GitHubClient:
             seconds_between_writes=pacing.between_writes or None,
         )
         self._repo = self._gh.get_repo(repository)
+        self._login: str | None = None
+        self._bot_login = bot_login
 
     @classmethod
     def from_env(
         cls, actions: ActionsEnv, *, retry: RetryPolicy | None = None, pacing: Pacing | None = None
     ) -> GitHubClient:
-        return cls(actions.repository, actions.token, actions.api_url, retry=retry, pacing=pacing)
+        return cls(
+            actions.repository, actions.token, actions.api_url, retry=retry, pacing=pacing,
+            bot_login=actions.env.get("GITOPS_ACTION_BOT_LOGIN") or "github-actions[bot]",
+        )  # fmt: skip
 
     @property
     def repository(self) -> str:
@@ -188,6 +196,77 @@ class GitHubClient:
         def edit() -> PullRef:
             pr.edit(title=title, body=body)
             return _pull(pr)
+
+        return self._call(op, edit)
+
+    def close_pull(self, number: int) -> PullRef:
+        op = _Op("close pull request", self._at(number), "pull-requests: write")
+        pr = self._repo.get_pull(number)
+
+        def close() -> PullRef:
+            pr.edit(state="closed")
+            return _pull(pr)
+
+        return self._call(op, close)
+
+    # Issues
+
+    def identity(self) -> str:
+        """The token's own login: ``GET /user`` for a person's token; a workflow's
+        ``GITHUB_TOKEN`` (an installation token, which GitHub refuses ``/user``) writes as
+        ``github-actions[bot]``, or as ``GITOPS_ACTION_BOT_LOGIN`` for another app's token."""
+        if self._login is None:
+            try:
+                self._login = str(self._gh.get_user().login)
+            except GithubException as err:
+                if err.status != 403:
+                    raise self._failed(_Op("read the token's user", "/user", ""), err, 1) from err
+                self._login = self._bot_login
+        return self._login
+
+    def issues(self, label: str, state: str = "open") -> list[IssueRef]:
+        op = _Op(f"list the issues labelled {label}", self._repository, "issues: read")
+
+        def listed() -> list[IssueRef]:
+            found = self._repo.get_issues(state=state, labels=[label], sort="created")
+            return [_issue(i) for i in found if i.pull_request is None]
+
+        return self._call(op, listed)
+
+    def create_issue(self, title: str, body: str, labels: Sequence[str] = ()) -> IssueRef:
+        op = _Op("open an issue", self._repository, "issues: write")
+
+        def written() -> IssueRef | None:
+            # After a 5xx GitHub may have opened it anyway: look before opening a second.
+            for issue in self._repo.get_issues(state="open", sort="created", direction="desc"):
+                if issue.title == title and issue.body == body:
+                    return _issue(issue)
+            return None
+
+        return self._call(
+            op,
+            lambda: _issue(self._repo.create_issue(title=title, body=body, labels=list(labels))),
+            recover=written,
+        )
+
+    def update_issue(
+        self,
+        number: int,
+        *,
+        title: str | None = None,
+        body: str | None = None,
+        state: str | None = None,
+    ) -> IssueRef:
+        op = _Op("edit the issue", self._at(number), "issues: write")
+        issue = self._repo.get_issue(number)
+
+        def edit() -> IssueRef:
+            issue.edit(
+                title=title if title is not None else NotSet,
+                body=body if body is not None else NotSet,
+                state=state if state is not None else NotSet,
+            )
+            return _issue(issue)
 
         return self._call(op, edit)
 
@@ -325,6 +404,18 @@ def _scope(pull: bool, level: str) -> str:
 
 def _comment(c: IssueComment) -> Comment:
     return Comment(id=c.id, body=c.body or "", url=c.html_url, user=c.user.login if c.user else "")
+
+
+def _issue(i: Issue) -> IssueRef:
+    return IssueRef(
+        number=i.number,
+        url=i.html_url,
+        title=i.title or "",
+        body=i.body or "",
+        state=i.state,
+        user=i.user.login if i.user else "",
+        labels=tuple(label.name for label in i.labels),
+    )
 
 
 def _pull(p: PullRequest) -> PullRef:

@@ -13,8 +13,8 @@ no token is ever put in a git command here.
 
 from __future__ import annotations
 
-from ..errors import GitError
 from ..ports import GitHub, PullRef, Repository
+from ..report.pulls import push_and_propose
 
 BRANCH_PREFIX = "gitops-action/revert/"
 _TITLE_SUBJECT = 60
@@ -22,17 +22,6 @@ _TITLE_SUBJECT = 60
 
 def branch_for(sha: str) -> str:
     return f"{BRANCH_PREFIX}{sha[:12]}"
-
-
-def applied_branch(git: Repository, ref_name: str) -> str:
-    """The branch that was applied: ``GITHUB_REF_NAME`` on a push, else the checkout's."""
-    branch = ref_name or git.current_branch()
-    if not branch:
-        raise GitError(
-            "cannot tell which branch was applied (a detached checkout outside GitHub Actions): "
-            "set GITHUB_REF_NAME to the branch the revert pull request should go into"
-        )
-    return branch
 
 
 def open_revert_pull(
@@ -54,8 +43,6 @@ def open_revert_pull(
         f'Revert "{git.subject(sha)}"\n\n'
         f"This reverts commit {sha}, which gitops-action could not apply to {names}.\n"
     )
-    branch = branch_for(sha)
-    git.push_branch(git.revert(sha, message), branch)
     run = f" ([workflow run]({run_url}))" if run_url else ""
     body = (
         f"Applying `{short}` to {_code_list(targets)} failed{run}. This pull request reverts "
@@ -63,10 +50,8 @@ def open_revert_pull(
         "that state again. Close it to fix forward instead.\n\n"
         f"{summary}"
     )
-    existing = github.find_pull(branch, base)
-    if existing is not None:
-        return github.update_pull(existing.number, title, body), False
-    return github.create_pull(branch, base, title, body), True
+    commit = git.revert(sha, message)
+    return push_and_propose(github, git, commit, branch_for(sha), base, title, body)
 
 
 def _code_list(names: list[str]) -> str:

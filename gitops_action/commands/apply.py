@@ -21,6 +21,7 @@ from ..cluster.assess import shared_objects
 from ..errors import GitError, GitopsError
 from ..models import Report
 from ..report import json as json_report
+from ..report.pulls import base_branch
 from . import Context
 from .plan import render_all
 
@@ -145,7 +146,7 @@ def open_revert(ctx: Context, runs: Sequence[TargetRun], revision: str) -> None:
     try:
         if ctx.github is None:
             raise GitopsError("no GitHub connection is configured")
-        base = revert.applied_branch(ctx.git, ctx.actions.env.get("GITHUB_REF_NAME", ""))
+        base = base_branch(ctx.git, ctx.actions.env.get("GITHUB_REF_NAME", ""))
         summary = apply_report.markdown(
             runs, False, revision=revision, run_url=ctx.actions.run_url, diffs=False
         )

@@ -42,7 +42,10 @@ def who(row: ResourceDiff) -> str:
     return "<br>".join(f"<code>{code(change)}</code>" for change in row.changed_by)
 
 
-def target_section(target: TargetReport, *, heading: str = "###") -> str:
+TRUNCATED = "_More objects drifted than fit here: see the workflow run's job summary._"
+
+
+def target_section(target: TargetReport, *, heading: str = "###", limit: int = 0) -> str:
     """One target: the status line, the counts, a table of what drifted, then the details."""
     found = counts(target)
     drifted = [r for r in target.resources if r.action != "in-sync" or r.error]
@@ -59,7 +62,10 @@ def target_section(target: TargetReport, *, heading: str = "###") -> str:
         out.extend(f"| <code>{code(r.key)}</code> | {r.action} | {who(r)} |\n" for r in drifted)
         out.append("\n")
         out.extend(resource_block(r, max_diff=20_000) for r in drifted)
-    return "".join(out)
+    text = "".join(out)
+    if limit and len(text) > limit:  # cut on an object's boundary, keep the table
+        text = text[: limit - len(TRUNCATED) - 4].rsplit("<details>", 1)[0] + f"\n{TRUNCATED}\n"
+    return text
 
 
 def verify_markdown(report: Report, *, run_url: str = "") -> str:
