@@ -45,14 +45,18 @@ def run(ctx: Context, options: VerifyOptions) -> int:
             found.append(Verification.failed(target, f"target {target.name}: {err}"))
     report = Report("verify", revision, tuple(v.report() for v in found))
     publish(ctx, report, options)
-    remedied = True
+    remedied, urls = True, []
     for verification in found:
         mode = options.on_drift or verification.target.on_drift
         try:
-            remediate(ctx, verification, mode, revision, rendered[verification.target.name])
+            urls.append(
+                remediate(ctx, verification, mode, revision, rendered[verification.target.name])
+            )
         except GitopsError as err:
             remedied = False
             ctx.err.write(f"gitops-action: error: target {verification.target.name}: {err}\n")
+    if any(urls):
+        ctx.actions.set_output("drift-url", next(u for u in urls if u))
     if report.has_errors or not remedied:
         return 1
     return 2 if options.exit_code and report.has_changes else 0
@@ -60,12 +64,13 @@ def run(ctx: Context, options: VerifyOptions) -> int:
 
 def remediate(
     ctx: Context, verification: Verification, mode: str, revision: str, rendered: Rendered
-) -> None:
+) -> str:
     """Keep the target's drift issue or pull request true. With drift, the chosen kind is
     opened or updated (and an open drift issue kept up to date whatever the mode); without
-    drift, whatever of ours is open for the target is closed, saying so."""
+    drift, whatever of ours is open for the target is closed, saying so. The URL of what
+    tells of the drift now, or ``""``."""
     if mode == "none" or verification.errors:
-        return  # nothing wanted, or nothing known: never close on an unreachable cluster
+        return ""  # nothing wanted, or nothing known: never close on an unreachable cluster
     if ctx.github is None:
         raise GitHubError(f"--on-drift {mode} needs a GitHub token: set GITHUB_TOKEN")
     github, report, name = ctx.github(), verification.report(), verification.target.name
@@ -86,7 +91,7 @@ def remediate(
             closed = withdraw(github, branch.format(target=name), base, done)
             if closed is not None:
                 say("drift pull request closed", closed.url)
-        return
+        return ""
     prefix = _relative_root(ctx)
     if mode == "revert-pr":
         applied = verification.inventory.revision
@@ -102,10 +107,11 @@ def remediate(
         for line in advice:
             ctx.err.write(f"gitops-action: adopt {name} by hand: {line.removeprefix('- ')}\n")
     else:
-        return
-    if pull is not None:
-        say(f"drift pull request {outcome}", pull.url)
-        ctx.actions.set_output("drift-pr-url", pull.url)
+        return synced.url
+    if pull is None:
+        return synced.url
+    say(f"drift pull request {outcome}", pull.url)
+    return pull.url
 
 
 def _relative_root(ctx: Context) -> str:
