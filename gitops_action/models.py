@@ -161,6 +161,37 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Risk:
+    """A risky change a named review rule found in one object (``core/rules``): the rule's
+    name, which ``review.ignore`` switches off, and what it found, in one sentence."""
+
+    rule: str
+    message: str
+
+
+FactKind = Literal["image", "replicas", "resources", "secret-key", "grants", "binds"]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One thing a reviewer wants at a glance, read from the two objects of a row.
+
+    ``image``: ``container`` runs ``new`` instead of ``old``; ``replicas``: ``old`` -> ``new``;
+    ``resources``: ``container``'s ``field`` (``requests.cpu``) ``old`` -> ``new``;
+    ``secret-key``: the key ``field`` was ``new`` (added, changed, removed), never a value;
+    ``grants``: a Role or ClusterRole grants the powerful verbs ``new`` (``bind,escalate``);
+    ``binds``: a binding gives ``new`` (a Role or ClusterRole's key) to more subjects.
+    A side that is not set is ``""``.
+    """
+
+    what: FactKind
+    field: str = ""
+    old: str = ""
+    new: str = ""
+    container: str = ""
+
+
+@dataclass(frozen=True)
 class ResourceDiff:
     """What happens to one object: the row of the plan, the apply and the verify reports."""
 
@@ -172,6 +203,10 @@ class ResourceDiff:
     source: Source | None = None
     error: str = ""
     notes: tuple[str, ...] = ()
+    risks: tuple[Risk, ...] = ()
+    """Risky changes the review rules found (``core/rules``)."""
+    facts: tuple[Fact, ...] = ()
+    """What changed, for the at-a-glance section (``core/facts``)."""
 
 
 @dataclass(frozen=True)
