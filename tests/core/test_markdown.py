@@ -63,16 +63,21 @@ def test_a_plan_without_changes_says_so_in_one_line(md_snapshot: SnapshotAsserti
     assert parts[0] == md_snapshot
 
 
-def test_a_huge_plan_is_split_on_resource_boundaries_under_the_limit() -> None:
-    rows = tuple(
+def distinct_changes(count: int) -> tuple[ResourceDiff, ...]:
+    """Big changes, each its own (equal ones would share one group)."""
+    return tuple(
         compare(
             ResourceKey("", "ConfigMap", "web", f"cm-{i:03d}"),
             "v1",
-            cm(f"cm-{i:03d}", "a" * 3000),
-            cm(f"cm-{i:03d}", "b" * 3000),
+            cm(f"cm-{i:03d}", f"{i}" + "a" * 3000),
+            cm(f"cm-{i:03d}", f"{i}" + "b" * 3000),
         )
-        for i in range(40)
+        for i in range(count)
     )
+
+
+def test_a_huge_plan_is_split_on_resource_boundaries_under_the_limit() -> None:
+    rows = distinct_changes(40)
     parts = comment_parts(TargetReport("big", rows), CTX, limit=65_536, max_parts=10)
     assert len(parts) > 1
     for number, part in enumerate(parts, start=1):
@@ -85,15 +90,7 @@ def test_a_huge_plan_is_split_on_resource_boundaries_under_the_limit() -> None:
 
 
 def test_past_the_last_part_the_rest_is_counted_and_linked() -> None:
-    rows = tuple(
-        compare(
-            ResourceKey("", "ConfigMap", "web", f"cm-{i:03d}"),
-            "v1",
-            cm(f"cm-{i:03d}", "a" * 3000),
-            cm(f"cm-{i:03d}", "b" * 3000),
-        )
-        for i in range(120)
-    )
+    rows = distinct_changes(120)
     parts = comment_parts(TargetReport("big", rows), CTX, limit=65_536, max_parts=2)
     assert len(parts) == 2
     shown = sum(p.count("<details>") for p in parts)

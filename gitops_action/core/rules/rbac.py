@@ -152,6 +152,7 @@ RULES = (
     rule("rbac-new-permissions", "a role grants verbs or resources it did not",
          ROLES, ("update",), _more),
     rule("rbac-powerful-binding",
-         "a binding gives cluster-admin, or a role that grants bind, escalate or impersonate, "
-         "to new subjects", BINDINGS, ("create", "update"), _binding),
+         "a binding gives cluster-admin (or admin, edit), or a role of the same plan that "
+         "grants bind, escalate or impersonate, to new subjects",
+         BINDINGS, ("create", "update"), _binding),
 )  # fmt: skip
