@@ -124,6 +124,14 @@ def header(target: TargetReport, ctx: PlanContext, part: int = 1) -> str:
         changed=target.changed,
         errors=[r for r in target.resources if r.error],
         baseline=ctx.baseline,
+        glance=glance_markdown(target),
+    )
+
+
+def glance_markdown(target: TargetReport) -> str:
+    """At a glance, the risky changes and the warnings of one target (``""`` when there is
+    nothing to say): the top of a plan comment, and of any report over the same rows."""
+    return TEMPLATES.get_template("glance.md.j2").render(
         glance=glance(target),
         limit=GLANCE_LINES,
         listed=LISTED.values(),

@@ -8,7 +8,7 @@ import dataclasses
 from gitops_action.models import Report, ResourceKey, TargetReport
 from gitops_action.report.glance import Line, glance, plural
 from gitops_action.report.json import dumps
-from gitops_action.report.markdown import comment_parts, plan_markdown
+from gitops_action.report.markdown import comment_parts, glance_markdown, plan_markdown
 from gitops_action.report.text import report_text
 from tests.core.objects import container, deployment, ingress, obj
 from tests.report.plans import CTX, app, plan, row, secret, shop
@@ -59,6 +59,15 @@ def test_the_glance_reads_verify_rows_too() -> None:
     ]
     text = report_text(Report("verify", "abc", (target,)), diffs=False)
     assert "  orphaned (1): ConfigMap/shop/old\n  missing (1): 1 ConfigMap\n" in text
+    markdown = glance_markdown(target)
+    assert markdown.startswith(
+        "**At a glance**\n\n- **Images**: <code>web:1</code> → <code>web:2</code>"
+    )
+    assert (
+        "- **Orphaned** (1): <code>ConfigMap/shop/old</code>\n- **Missing**: 1 ConfigMap\n"
+        in markdown
+    )
+    assert glance_markdown(TargetReport("shop", (in_sync,))) == ""
 
 
 def test_long_lists_are_cut_with_a_count_of_the_rest() -> None:

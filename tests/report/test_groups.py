@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
-from gitops_action.models import Report, ResourceDiff, ResourceKey
+from gitops_action.models import Report, ResourceDiff, ResourceKey, TargetReport
 from gitops_action.report.groups import aside, blocks, group_ids
 from gitops_action.report.json import dumps
 from tests.report.plans import app, env, plan, row
@@ -74,3 +75,10 @@ def test_the_group_id_stays_while_the_change_does() -> None:
         plan("shop", bump("dep-0", new="shop/web:9"), bump("dep-1", new="shop/web:9"))
     )
     assert set(other.values()).isdisjoint(two.values())
+
+
+def test_verify_rows_with_the_same_drift_share_a_group_and_in_sync_rows_are_not_shown() -> None:
+    drifted = [dataclasses.replace(bump(f"dep-{i}"), action="drifted") for i in range(3)]
+    in_sync = dataclasses.replace(bump("calm"), action="in-sync")
+    (group,) = blocks(TargetReport("shop", (*drifted, in_sync)))
+    assert group.id and [k.name for k in group.keys] == ["dep-0", "dep-1", "dep-2"]
