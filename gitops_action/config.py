@@ -6,11 +6,13 @@ an error naming the file, line and key. Every problem found is reported at once,
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .core.rules import RULE_NAMES
 from .core.yamlio import Document, decode, load_documents
 from .errors import ConfigError
 from .models import ResourceKey, Source
@@ -67,6 +69,8 @@ class Target:
     on_drift: str = "issue"
     ignore: tuple[IgnoreRule, ...] = ()
     source: Source | None = None
+    review_ignore: frozenset[str] = frozenset()
+    """Risky-change rules switched off for this target (``review.ignore``)."""
 
     def ignore_paths(self, key: ResourceKey) -> tuple[str, ...]:
         return tuple(p for rule in self.ignore if rule.matches(key) for p in rule.paths)
@@ -126,7 +130,7 @@ def _display(path: Path, root: Path) -> str:
 
 _TARGET_KEYS = {
     "name", "path", "render", "values", "namespace", "context", "prune", "prune-limit",
-    "protect", "force-conflicts", "wait", "revert-on-failure", "drift",
+    "protect", "force-conflicts", "wait", "revert-on-failure", "drift", "review",
 }  # fmt: skip
 _DEFAULT_KEYS = _TARGET_KEYS - {"name", "path", "values"}
 
@@ -299,7 +303,28 @@ class _Checker:
             out.update(self.wait(raw["wait"], (*at, "wait")))
         if "drift" in raw:
             out.update(self.drift(raw["drift"], (*at, "drift")))
+        if "review" in raw:
+            out.update(self.review(raw["review"], (*at, "review")))
         return out
+
+    def review(self, raw: Any, at: tuple[str | int, ...]) -> dict[str, Any]:
+        if not isinstance(raw, dict):
+            self.problem(at, "review must be a mapping like {ignore: [rbac-wildcard]}")
+            return {}
+        self.keys(raw, {"ignore"}, at)
+        if "ignore" not in raw:
+            return {}
+        names = self.get(raw, "ignore", at, _is_str_list, "a list of rule names")
+        for index, name in enumerate(names or []):
+            if name not in RULE_NAMES:
+                close = difflib.get_close_matches(name, RULE_NAMES, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                self.problem(
+                    (*at, "ignore", index),
+                    f"unknown rule {name!r} in review.ignore{hint}; the rules are: "
+                    + ", ".join(RULE_NAMES),
+                )
+        return {"review_ignore": frozenset(n for n in names or [] if n in RULE_NAMES)}
 
     def wait(self, raw: Any, at: tuple[str | int, ...]) -> dict[str, Any]:
         if isinstance(raw, bool):

@@ -177,6 +177,37 @@ class Change:
 
 
 @dataclass(frozen=True)
+class Risk:
+    """A risky change a named review rule found in one object (``core/rules``): the rule's
+    name, which ``review.ignore`` switches off, and what it found, in one sentence."""
+
+    rule: str
+    message: str
+
+
+FactKind = Literal["image", "replicas", "resources", "secret-key", "grants", "binds"]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One thing a reviewer wants at a glance, read from the two objects of a row.
+
+    ``image``: ``container`` runs ``new`` instead of ``old``; ``replicas``: ``old`` -> ``new``;
+    ``resources``: ``container``'s ``field`` (``requests.cpu``) ``old`` -> ``new``;
+    ``secret-key``: the key ``field`` was ``new`` (added, changed, removed), never a value;
+    ``grants``: a Role or ClusterRole grants the powerful verbs ``new`` (``bind,escalate``);
+    ``binds``: a binding gives ``new`` (a Role or ClusterRole's key) to more subjects.
+    A side that is not set is ``""``.
+    """
+
+    what: FactKind
+    field: str = ""
+    old: str = ""
+    new: str = ""
+    container: str = ""
+
+
+@dataclass(frozen=True)
 class ResourceDiff:
     """What happens to one object: the row of the plan, the apply and the verify reports."""
 
@@ -194,6 +225,10 @@ class ResourceDiff:
     """An update the pull request does not make: the cluster differs from Git."""
     changed_by: tuple[Change, ...] = ()
     """verify: the managers that hold the drifted fields now, and when they wrote."""
+    risks: tuple[Risk, ...] = ()
+    """Risky changes the review rules found (``core/rules``)."""
+    facts: tuple[Fact, ...] = ()
+    """What changed, for the at-a-glance section (``core/facts``)."""
 
 
 @dataclass(frozen=True)

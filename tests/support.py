@@ -1,4 +1,4 @@
-"""Shared test fixtures: real git repositories in tmp dirs, the CLI, and text snapshots."""
+"""Shared test fixtures: real git repositories in tmp dirs, the CLI, and Markdown snapshots."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from syrupy.assertion import SnapshotAssertion
+from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from gitops_action.cli import main
 
-SNAPSHOTS = Path(__file__).parent / "snapshots"
 CORPUS = Path(__file__).parent / "corpus"
 """Real-world manifests (microservices-demo, podinfo), checked in with their licenses."""
 
@@ -112,17 +113,16 @@ def run_cli(
     yield run
 
 
+class MarkdownSnapshot(SingleFileSnapshotExtension):
+    """Whole-text snapshots, one ``.md`` file a test (``__snapshots__/<module>/<test>.md``):
+    a reviewer reads the exact Markdown, and its change in the diff. After a deliberate
+    change: ``pytest --snapshot-update``, then review the diff of the files."""
+
+    _write_mode = WriteMode.TEXT
+    file_extension = "md"
+
+
 @pytest.fixture
-def snapshot(request: pytest.FixtureRequest) -> object:
-    """Compare text with ``tests/snapshots/<name>``; UPDATE_SNAPSHOTS=1 rewrites it."""
-
-    def check(name: str, text: str) -> None:
-        path = SNAPSHOTS / name
-        if os.environ.get("UPDATE_SNAPSHOTS") == "1":
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-        if not path.exists():
-            pytest.fail(f"no snapshot {path}; run with UPDATE_SNAPSHOTS=1 and review it")
-        assert text == path.read_text(encoding="utf-8"), f"differs from snapshot {path}"
-
-    return check
+def md_snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """syrupy's ``snapshot``, writing Markdown files."""
+    return snapshot.use_extension(MarkdownSnapshot)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Target
+from ..core.review import review
 from ..errors import GitError, GitHubError, RenderError
 from ..models import Report
 from ..plan.guard import refuse_untrusted_checkout
@@ -88,6 +89,7 @@ def run(ctx: Context, options: PlanOptions) -> int:
         targets = [
             offline_plan(t, head[t.name].manifests, base[t.name].manifests) for t in ctx.targets
         ]
+    targets = [review(t, c.review_ignore) for t, c in zip(targets, ctx.targets, strict=True)]
     report = Report(
         command="plan", revision=revision, targets=tuple(targets), base_revision=base_sha
     )

@@ -1,8 +1,10 @@
-"""(desired, baseline) -> ``ResourceDiff`` list: actions, unified diffs, warnings.
+"""(desired, baseline) -> ``ResourceDiff`` list: actions, unified diffs, warnings, risks.
 
 Both sides must already be normalized (``normalize.normalize``) and come from the same source
 of truth (two renders, or two objects the API server produced); this module only compares.
-Secret values are masked here, before any text is produced.
+Secret values are masked here, before any text is produced. The review rules (``rules``) and
+the at-a-glance facts (``facts``) read the same two objects, so a row's risks always match
+its diff.
 """
 
 from __future__ import annotations
@@ -15,12 +17,16 @@ from typing import Any
 import yaml
 
 from ..models import KubeObject, Manifest, PlanAction, ResourceDiff, ResourceKey
+from . import rules
+from .facts import facts
 from .immutable import immutable_changes
-from .secrets import mask_pair
+from .secrets import SecretChanges, mask_pair
 
 _TOP_ORDER = {"apiVersion": 0, "kind": 1, "metadata": 2}
 _META_ORDER = {"name": 0, "namespace": 1, "labels": 2, "annotations": 3}
 CONTEXT_LINES = 3
+SECRET_KEYS_CHANGED = "Secret keys changed"
+"""How the warning of a Secret whose keys changed starts (the at-a-glance section has them)."""
 
 
 @dataclass(frozen=True)
@@ -104,15 +110,18 @@ def compare(
         action = "unchanged" if old == new else "update"
     notes = list(warnings)
     text = ""
+    secret_changes = SecretChanges()
     if action != "unchanged":
         masked_old, masked_new, secret_changes = mask_pair(old, new)
         text = unified(masked_old, masked_new, labels)
         if action == "delete":
-            notes.append(f"{key} will be deleted (pruned) when this is applied")
+            notes.append(deletion_warning(key))
         if action == "update" and old is not None and new is not None:
             notes.extend(immutable_changes(key, old, new))
         if secret_changes and action == "update":
-            notes.append(f"Secret keys changed ({secret_changes.describe()}); values are not shown")
+            notes.append(
+                f"{SECRET_KEYS_CHANGED} ({secret_changes.describe()}); values are not shown"
+            )
     return ResourceDiff(
         key=key,
         api_version=api_version,
@@ -120,7 +129,14 @@ def compare(
         diff=text,
         warnings=tuple(dict.fromkeys(notes)),
         source=manifest.source if manifest else None,
+        risks=rules.evaluate(key, old, new) if action != "unchanged" else (),
+        facts=facts(key, old, new, secret_changes, unchanged=action == "unchanged"),
     )
+
+
+def deletion_warning(key: ResourceKey) -> str:
+    """The warning of every deleted row (the at-a-glance section lists deletions instead)."""
+    return f"{key} will be deleted (pruned) when this is applied"
 
 
 def diff_sets(

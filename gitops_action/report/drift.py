@@ -12,8 +12,9 @@ import hashlib
 import json
 
 from ..models import Report, ResourceDiff, TargetReport
+from .groups import blocks
 from .markdown import PlanContext as FooterContext
-from .markdown import code, footer, inert, resource_block
+from .markdown import block_text, footer, glance_markdown, literal, prose
 
 STATUSES = ("drifted", "missing", "orphaned", "in-sync")
 ISSUE_MARKER = "<!-- gitops-action:drift target={target} fingerprint={fingerprint} -->"
@@ -39,7 +40,7 @@ def who(row: ResourceDiff) -> str:
     """``kubectl-edit (Update) at 2026-12-02T17:07:19Z``, inert, for a table cell."""
     if not row.changed_by:
         return "–"
-    return "<br>".join(f"<code>{code(change)}</code>" for change in row.changed_by)
+    return "<br>".join(f"<code>{literal(change)}</code>" for change in row.changed_by)
 
 
 TRUNCATED = "_More objects drifted than fit here: see the workflow run's job summary._"
@@ -56,12 +57,13 @@ def target_section(target: TargetReport, *, heading: str = "###", limit: int = 0
         " | ".join(["", *(str(found[s]) for s in STATUSES), ""]).strip() + "\n\n",
     ]
     if target.errors:
-        out.append("**Errors**\n\n" + "".join(f"- {inert(e)}\n" for e in target.errors) + "\n")
+        out.append("**Errors**\n\n" + "".join(f"- {prose(e)}\n" for e in target.errors) + "\n")
     if drifted:
         out.append("| object | status | changed by |\n|:--|:--|:--|\n")
-        out.extend(f"| <code>{code(r.key)}</code> | {r.action} | {who(r)} |\n" for r in drifted)
+        out.extend(f"| <code>{literal(r.key)}</code> | {r.action} | {who(r)} |\n" for r in drifted)
         out.append("\n")
-        out.extend(resource_block(r, max_diff=20_000) for r in drifted)
+        out.append(glance_markdown(target))
+        out.extend(block_text(b, max_diff=20_000) for b in blocks(target))
     text = "".join(out)
     if limit and len(text) > limit:  # cut on an object's boundary, keep the table
         text = text[: limit - len(TRUNCATED) - 4].rsplit("<details>", 1)[0] + f"\n{TRUNCATED}\n"

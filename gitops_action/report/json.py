@@ -1,4 +1,8 @@
-"""The ``--output-json`` report (a contract: see DESIGN.md "JSON report")."""
+"""The ``--output-json`` report (a contract: see DESIGN.md "JSON report").
+
+Additive fields: ``risks`` on every row (``[]`` when none); ``group`` only on the rows that
+share their change with another row of the target (the same id on each of them).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import json
 from typing import Any
 
 from ..models import Change, Report, TargetReport
+from .groups import group_ids
 
 VERSION = 1
 _SUMMARY_KEYS = {
@@ -18,6 +23,7 @@ def target_json(target: TargetReport, command: str) -> dict[str, Any]:
     counts = target.summary()
     keys = _SUMMARY_KEYS.get(command, _PLAN_KEYS)
     resources = []
+    groups = group_ids(target)
     for row in target.resources:
         item: dict[str, Any] = {
             "apiVersion": row.api_version,
@@ -27,6 +33,7 @@ def target_json(target: TargetReport, command: str) -> dict[str, Any]:
             "action": row.action,
             "diff": row.diff,
             "warnings": list(row.warnings),
+            "risks": [{"rule": r.rule, "message": r.message} for r in row.risks],
         }
         if row.notes:
             item["notes"] = list(row.notes)
@@ -36,6 +43,8 @@ def target_json(target: TargetReport, command: str) -> dict[str, Any]:
             item["drift"] = True
         if row.changed_by:
             item["changed_by"] = [_change(c) for c in row.changed_by]
+        if row.key in groups:
+            item["group"] = groups[row.key]
         if row.source:
             item["source"] = str(row.source)
         if row.error:

@@ -1,5 +1,8 @@
 """Plan reports as GitHub Markdown: the sticky PR comment (in parts) and the job summary.
 
+Read top-down: the table, what changes at a glance (with the risky changes and warnings), then
+one ``<details>`` per change, objects with the same change sharing one (``groups``).
+
 Pure: ``TargetReport`` in, text out. Text that came from manifests or from the API server is
 made inert here: diffs sit in a fence longer than any backtick run they contain, and prose
 is escaped so that it can neither start Markdown or HTML nor mention (@) anyone.
@@ -13,7 +16,9 @@ from dataclasses import dataclass
 
 import jinja2
 
-from ..models import Report, ResourceDiff, TargetReport
+from ..models import Report, ResourceDiff, ResourceKey, TargetReport
+from .glance import LISTED, glance, plural
+from .groups import Block, blocks
 
 COMMENT_LIMIT = 65_536
 """GitHub refuses an issue comment longer than this (characters)."""
@@ -21,6 +26,10 @@ SUMMARY_LIMIT = 1_000_000
 """A step's job summary may hold 1 MiB; stay below it."""
 MAX_PARTS = 4
 """Comments per target before the rest of the plan goes to the job summary only."""
+GLANCE_LINES = 10
+"""Lines per at-a-glance list before "… and N more"."""
+GLANCE_LISTED = 20
+"""Objects named in a list of deleted (orphaned) objects."""
 
 _ICONS = {"create": "🟢", "update": "🟡", "delete": "🔴", "unchanged": "⚪"}
 _MARKER = "<!-- gitops-action:plan target={target} part={part} -->"
@@ -50,8 +59,33 @@ def code(text: object) -> str:
     return html.escape(" ".join(str(text).split())).replace("@", "@\u200b")
 
 
+_AUTOLINK = re.compile(r"://|(?<![A-Za-z0-9])www\.", re.IGNORECASE)
+_CODE_SPECIAL = re.compile(r"[\\`*_\[\]~|]")
+
+
+def _unlinked(text: str) -> str:
+    # GitHub turns http://..., www.... into links even in escaped prose and inside <code>:
+    # a zero-width space keeps them text.
+    return _AUTOLINK.sub(lambda m: m.group(0)[0] + "\u200b" + m.group(0)[1:], text)
+
+
+def prose(text: object) -> str:
+    """``inert`` text that cannot become a link either."""
+    return _unlinked(inert(text))
+
+
+def literal(text: object) -> str:
+    """``code`` text (for inside ``<code>``) in which Markdown cannot start a link, emphasis
+    or strike-through either: GitHub parses Markdown between inline HTML tags."""
+    escaped = _CODE_SPECIAL.sub(lambda m: f"&#{ord(m.group(0))};", code(text))
+    return _unlinked(escaped)
+
+
 TEMPLATES.filters["md"] = inert
 TEMPLATES.filters["code"] = code
+TEMPLATES.filters["prose"] = prose
+TEMPLATES.filters["literal"] = literal
+TEMPLATES.filters["plural"] = plural
 
 
 def fence_for(text: str) -> str:
@@ -86,14 +120,30 @@ def header(target: TargetReport, ctx: PlanContext, part: int = 1) -> str:
         marker=marker(target.name, part),
         target=target,
         counts=_counts(target),
-        warning_count=target.warning_count,
+        warning_count=sum(len(r.warnings) + len(r.risks) for r in target.resources),
         changed=target.changed,
         errors=[r for r in target.resources if r.error],
         baseline=ctx.baseline,
+        glance=glance_markdown(target),
     )
 
 
-def resource_block(row: ResourceDiff, max_diff: int | None = None) -> str:
+def glance_markdown(target: TargetReport) -> str:
+    """At a glance, the risky changes and the warnings of one target (``""`` when there is
+    nothing to say): the top of a plan comment, and of any report over the same rows."""
+    return TEMPLATES.get_template("glance.md.j2").render(
+        glance=glance(target),
+        limit=GLANCE_LINES,
+        listed=LISTED.values(),
+        listed_limit=GLANCE_LISTED,
+    )
+
+
+def resource_block(
+    row: ResourceDiff, max_diff: int | None = None, members: tuple[ResourceKey, ...] = ()
+) -> str:
+    """One row's ``<details>``; with ``members``, those of a group whose change ``row``
+    stands for."""
     diff = row.diff
     if max_diff is not None and len(diff) > max_diff:
         cut = diff[:max_diff].rsplit("\n", 1)[0] + "\n"
@@ -102,9 +152,21 @@ def resource_block(row: ResourceDiff, max_diff: int | None = None) -> str:
             f"{cut}... {hidden} more lines: the full diff is in the job summary "
             "and the JSON report\n"
         )
+    namespaces = {k.namespace for k in members}
+    namespace = namespaces.pop() if len(namespaces) == 1 else ""
+    names = [k.name if namespace or not k.namespace else f"{k.namespace}/{k.name}" for k in members]
     return TEMPLATES.get_template("resource.md.j2").render(
-        row=row, icon=_ICONS.get(row.action, "•"), fence=fence_for(diff), diff=diff
+        row=row,
+        icon=_ICONS.get(row.action, "•"),
+        fence=fence_for(diff),
+        diff=diff,
+        names=names,
+        namespace=namespace,
     )
+
+
+def block_text(block: Block, max_diff: int | None = None) -> str:
+    return resource_block(block.first, max_diff, block.keys if block.id else ())
 
 
 def footer(ctx: PlanContext, overflow: int = 0) -> str:
@@ -134,21 +196,21 @@ def comment_parts(
     do not fit in ``max_parts`` are counted in the last part's footer, which points at the
     job summary where the whole plan is.
     """
-    rows = [r for r in target.resources if r.action not in ("unchanged", "in-sync") or r.error]
-    reserve = len(footer(ctx, overflow=len(rows))) + 64
+    shown = blocks(target)
+    reserve = len(footer(ctx, overflow=sum(len(b.rows) for b in shown))) + 64
     parts: list[str] = [header(target, ctx)]
     budget = limit - reserve
     overflow = 0
-    for index, row in enumerate(rows):
-        block = resource_block(row)
-        if len(block) > budget - len(header(target, ctx, 2)):
-            block = resource_block(row, max_diff=max(budget // 2, 1000))
-        if len(parts[-1]) + len(block) > budget:
+    for index, block in enumerate(shown):
+        text = block_text(block)
+        if len(text) > budget - len(header(target, ctx, 2)):
+            text = block_text(block, max_diff=max(budget // 2, 1000))
+        if len(parts[-1]) + len(text) > budget:
             if len(parts) == max_parts:
-                overflow = len(rows) - index
+                overflow = sum(len(b.rows) for b in shown[index:])
                 break
             parts.append(header(target, ctx, len(parts) + 1))
-        parts[-1] += block
+        parts[-1] += text
     parts[-1] += footer(ctx, overflow)
     return parts
 
@@ -158,10 +220,8 @@ def plan_markdown(report: Report, ctx: PlanContext, *, limit: int = SUMMARY_LIMI
     out: list[str] = []
     for target in report.targets:
         out.append(header(target, ctx).split("\n", 1)[1])  # no marker outside comments
-        for row in target.resources:
-            if row.action in ("unchanged", "in-sync") and not row.error:
-                continue
-            block = resource_block(row)
+        for shown in blocks(target):
+            block = block_text(shown)
             if sum(map(len, out)) + len(block) > limit - 2000:
                 out.append("\n_The plan is too long for the job summary: see the JSON report._\n")
                 return "".join(out) + footer(ctx)

@@ -32,7 +32,7 @@ from ..core.normalize import normalize
 from ..models import ResourceKey, TargetReport
 from ..ports import GitHub, PullRef, Repository
 from ..report.drift import fingerprint
-from ..report.markdown import code
+from ..report.markdown import literal
 from ..report.pulls import push_and_propose
 from .detect import Verification
 
@@ -111,39 +111,26 @@ def plan(verification: Verification, renderer: str, root: Path, prefix: str = ""
         changes = differences(normalize(drifted.manifest.obj), drifted.answer, drifted.live)
         where = str(drifted.manifest.source.path) if drifted.manifest.source else ""
         if key.kind == "Secret" and key.group == "":
-            out.by_hand.append(
-                f"- <code>{code(key)}</code>: its values changed in the cluster; "
-                "update them where you keep them (values are never written here)"
-            )
+            out.by_hand.append(f"- {_code(key)}: {SECRET}")
         elif editable and where and changes:
             edits.setdefault(where, []).append((key, changes))
         elif changes:
-            shown = "; ".join(
-                f"<code>{code(_show(p))}</code> is {_value(v)}" for p, v in changes[:_SHOWN]
-            )
-            place = f" (from <code>{code(where)}</code>)" if where else ""
-            out.by_hand.append(f"- <code>{code(key)}</code>{place}: the cluster holds {shown}")
+            held = "; ".join(f"{_code(_show(p))} is {_value(v)}" for p, v in changes[:_SHOWN])
+            place = f" (from {_code(where)})" if where else ""
+            out.by_hand.append(f"- {_code(key)}{place}: the cluster holds {held}")
     for key, manifest in sorted(verification.missing.items()):
         where = str(manifest.source.path) if manifest.source else ""
         if editable and where:
             edits.setdefault(where, []).append((key, None))
         else:
-            out.by_hand.append(
-                f"- <code>{code(key)}</code>: deleted in the cluster; remove it from Git"
-            )
-    for key in sorted(verification.orphaned):
-        out.by_hand.append(
-            f"- <code>{code(key)}</code>: in the cluster with this target's label but "
-            "not in Git; add it to Git to keep it (apply prunes it otherwise)"
-        )
+            out.by_hand.append(f"- {_code(key)}: {DELETED}")
+    out.by_hand.extend(f"- {_code(key)}: {ORPHANED}" for key in sorted(verification.orphaned))
     for where, wanted in edits.items():
         text = (root / where).read_text(encoding="utf-8")
         try:
             new, done = edit_file(text, wanted, verification.target.namespace)
         except YAMLError as err:
-            out.by_hand.append(
-                f"- <code>{code(where)}</code>: not edited (ruamel.yaml: {code(err)})"
-            )
+            out.by_hand.append(f"- {_code(where)}: not edited (ruamel.yaml: {_code(err)})")
             continue
         if new != text:
             out.files[f"{prefix}{where}"] = new
@@ -231,7 +218,7 @@ def _step(node: Any, step: Step) -> Any:
 
 
 def _code(text: object) -> str:
-    return f"<code>{code(text)}</code>"
+    return f"<code>{literal(text)}</code>"
 
 
 def _show(path: Path_) -> str:

@@ -132,3 +132,63 @@ def test_selecting_an_unknown_target_lists_the_known_ones(tmp_path: Path) -> Non
     with pytest.raises(ConfigError, match="no target named 'b'; the targets are: a"):
         config.select(["b"])
     assert config.select([]) == config.targets
+
+
+def test_review_ignore_switches_rules_off_per_target_over_the_defaults(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+version: 1
+defaults:
+  review: {ignore: [replicas-to-zero]}
+targets:
+  - name: dev
+    path: d
+    review:
+      ignore: [pod-privileged, service-exposed]
+  - name: prod
+    path: d
+""",
+        "d",
+    )
+    dev, prod = load_config(path).targets
+    assert dev.review_ignore == frozenset({"pod-privileged", "service-exposed"})
+    assert prod.review_ignore == frozenset({"replicas-to-zero"})
+
+
+def test_an_unknown_rule_in_review_ignore_is_an_error_naming_its_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "version: 1\ntargets:\n  - name: a\n    path: d\n    review:\n      ignore: [pod-privileged, rbac-wildcards]\n      ignor: []\n",
+        "d",
+    )
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    first, second = str(err.value).splitlines()
+    assert first.startswith(
+        ".gitops.yaml:6:32: unknown rule 'rbac-wildcards' in review.ignore "
+        "(did you mean 'rbac-wildcard'?); the rules are: "
+        "rbac-wildcard, rbac-escalation-verbs,"
+    )
+    assert second.startswith(
+        ".gitops.yaml:7:7: unknown key 'targets.0.review.ignor'; allowed here: ignore"
+    )
+
+
+def test_review_must_be_a_mapping_of_rule_names(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "version: 1\ntargets:\n- {name: a, path: d, review: {ignore: pod-privileged}}\n",
+        "d",
+    )
+    with pytest.raises(
+        ConfigError,
+        match=r"^.gitops.yaml:3:\d+: targets.0.review.ignore must be a list of rule names",
+    ):
+        load_config(path)
+    assert (
+        load_config(write(tmp_path, "version: 1\ntargets: [{name: a, path: d}]\n"))
+        .targets[0]
+        .review_ignore
+        == frozenset()
+    )

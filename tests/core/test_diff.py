@@ -7,7 +7,7 @@ import json
 
 from gitops_action.core.diff import compare, diff_sets, to_yaml
 from gitops_action.core.normalize import drop_path, get_path, normalize
-from gitops_action.models import Manifest, ResourceKey
+from gitops_action.models import Fact, Manifest, ResourceKey
 
 WEB = ResourceKey("apps", "Deployment", "prod", "web")
 SECRET = ResourceKey("", "Secret", "prod", "db")
@@ -101,7 +101,7 @@ def test_secret_values_never_appear_only_which_keys_changed() -> None:
     old = normalize(secret(password="hunter2", user="admin", old="gone-value"))
     new = normalize(secret(password="correct-horse", user="admin", token="tok-123"))
     row = compare(SECRET, "v1", old, new)
-    text = json.dumps([row.diff, row.warnings])
+    text = json.dumps([row.diff, row.warnings, repr(row.facts), repr(row.risks)])
     for value in ("hunter2", "correct-horse", "admin", "tok-123", "gone-value"):
         assert value not in text
         assert base64.b64encode(value.encode()).decode() not in text
@@ -164,3 +164,31 @@ def test_json_pointers_reach_into_objects() -> None:
     assert get_path(obj, "/spec/missing/x") is None
     drop_path(obj, "/spec/template/spec/containers/*/image")
     assert obj["spec"]["template"]["spec"]["containers"] == [{"name": "web"}]  # type: ignore[index]
+
+
+def test_a_rotated_secret_is_a_fact_naming_its_keys_only() -> None:
+    old = normalize(secret(password="hunter2", user="admin", old="gone-value"))
+    new = normalize(secret(password="correct-horse", user="admin", token="tok-123"))
+    assert compare(SECRET, "v1", old, new).facts == (
+        Fact("secret-key", field="token", new="added"),
+        Fact("secret-key", field="password", new="changed"),
+        Fact("secret-key", field="old", new="removed"),
+    )
+    assert compare(SECRET, "v1", None, new).facts == ()  # a new Secret is not a rotation
+
+
+def test_image_replica_and_resource_changes_are_facts_for_the_glance() -> None:
+    old = deployment("web:1", replicas=2)
+    new = deployment("web:2", replicas=4)
+    container = new["spec"]["template"]["spec"]["containers"][0]  # type: ignore[index]
+    container["resources"] = {"requests": {"cpu": "250m"}}
+    assert compare(WEB, "apps/v1", old, new).facts == (
+        Fact("replicas", old="2", new="4"),
+        Fact("image", old="web:1", new="web:2", container="web"),
+        Fact("resources", field="requests.cpu", old="", new="250m", container="web"),
+    )
+
+
+def test_an_unchanged_object_has_no_risks_and_no_facts() -> None:
+    row = compare(WEB, "apps/v1", deployment(), deployment())
+    assert (row.risks, row.facts) == ((), ())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from syrupy.assertion import SnapshotAssertion
+
 from gitops_action.core.diff import compare
 from gitops_action.models import Report, ResourceDiff, ResourceKey, Source, TargetReport
 from gitops_action.report.markdown import (
@@ -41,32 +43,37 @@ def sample() -> TargetReport:
     )
 
 
-def test_the_comment_matches_its_snapshot(snapshot) -> None:  # type: ignore[no-untyped-def]
+def test_the_comment_matches_its_snapshot(md_snapshot: SnapshotAssertion) -> None:
     parts = comment_parts(sample(), CTX)
     assert len(parts) == 1
-    snapshot("plan-comment.md", parts[0])
+    assert parts[0] == md_snapshot
 
 
-def test_a_plan_without_changes_says_so_in_one_line(snapshot) -> None:  # type: ignore[no-untyped-def]
+def test_a_plan_without_changes_says_so_in_one_line(md_snapshot: SnapshotAssertion) -> None:
     quiet = TargetReport(
         "staging", (ResourceDiff(ResourceKey("", "ConfigMap", "web", "same"), "v1", "unchanged"),)
     )
     parts = comment_parts(quiet, CTX)
     assert "No changes: the desired state of `staging` matches the base ref" in parts[0]
     assert "<details>" not in parts[0]
-    snapshot("plan-comment-no-changes.md", parts[0])
+    assert parts[0] == md_snapshot
 
 
-def test_a_huge_plan_is_split_on_resource_boundaries_under_the_limit() -> None:
-    rows = tuple(
+def distinct_changes(count: int) -> tuple[ResourceDiff, ...]:
+    """Big changes, each its own (equal ones would share one group)."""
+    return tuple(
         compare(
             ResourceKey("", "ConfigMap", "web", f"cm-{i:03d}"),
             "v1",
-            cm(f"cm-{i:03d}", "a" * 3000),
-            cm(f"cm-{i:03d}", "b" * 3000),
+            cm(f"cm-{i:03d}", f"{i}" + "a" * 3000),
+            cm(f"cm-{i:03d}", f"{i}" + "b" * 3000),
         )
-        for i in range(40)
+        for i in range(count)
     )
+
+
+def test_a_huge_plan_is_split_on_resource_boundaries_under_the_limit() -> None:
+    rows = distinct_changes(40)
     parts = comment_parts(TargetReport("big", rows), CTX, limit=65_536, max_parts=10)
     assert len(parts) > 1
     for number, part in enumerate(parts, start=1):
@@ -79,15 +86,7 @@ def test_a_huge_plan_is_split_on_resource_boundaries_under_the_limit() -> None:
 
 
 def test_past_the_last_part_the_rest_is_counted_and_linked() -> None:
-    rows = tuple(
-        compare(
-            ResourceKey("", "ConfigMap", "web", f"cm-{i:03d}"),
-            "v1",
-            cm(f"cm-{i:03d}", "a" * 3000),
-            cm(f"cm-{i:03d}", "b" * 3000),
-        )
-        for i in range(120)
-    )
+    rows = distinct_changes(120)
     parts = comment_parts(TargetReport("big", rows), CTX, limit=65_536, max_parts=2)
     assert len(parts) == 2
     shown = sum(p.count("<details>") for p in parts)
@@ -136,12 +135,12 @@ def test_inert_escapes_markdown_html_and_mentions() -> None:
     )
 
 
-def test_the_job_summary_has_every_target_and_no_markers(snapshot) -> None:  # type: ignore[no-untyped-def]
+def test_the_job_summary_has_every_target_and_no_markers(md_snapshot: SnapshotAssertion) -> None:
     report = Report("plan", "89abcdef", (sample(), TargetReport("prod", ())))
     text = plan_markdown(report, CTX)
     assert "<!--" not in text
     assert "`staging`" in text and "`prod`" in text
-    snapshot("plan-summary.md", text)
+    assert text == md_snapshot
 
 
 def test_the_source_of_a_resource_is_shown() -> None:

@@ -39,13 +39,14 @@ def cm(name: str, value: str) -> dict[str, object]:
 def plan(
     target: str = "staging", *, changes: int = 1, size: int = 10, value: str = "b"
 ) -> TargetReport:
-    """``changes`` ConfigMaps updated from "a"*size to value*size, and one unchanged."""
+    """``changes`` ConfigMaps updated from "a"*size to value*size, each its own change (equal
+    changes would share one ``<details>``), and one unchanged."""
     rows = [
         compare(
             ResourceKey("", "ConfigMap", "web", f"cm-{i:03d}"),
             "v1",
-            cm(f"cm-{i:03d}", "a" * size),
-            cm(f"cm-{i:03d}", value * size),
+            cm(f"cm-{i:03d}", f"{i}" + "a" * size),
+            cm(f"cm-{i:03d}", f"{i}" + value * size),
         )
         for i in range(changes)
     ]
