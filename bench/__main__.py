@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import apply, live, offline
+from . import apply, live, offline, verify
 from .cluster import control_plane, delete_namespace, leftover_namespaces
 from .common import OUT, Bench, machine
 from .table import table
@@ -25,8 +25,9 @@ BENCHMARKS: dict[str, Callable[[Bench], dict[str, Any]]] = {
     "live-plan-a": lambda bench: live.run(bench, ("a",)),
     "live-plan-b": lambda bench: live.run(bench, ("b",)),
     "apply": apply.run,
+    "verify": lambda bench: verify.run(bench, bench.verify_n, bench.verify_rss_n),
 }
-DEFAULT = ("offline-plan", "live-plan", "apply")
+DEFAULT = ("offline-plan", "live-plan", "apply", "verify")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
         help="add this round trip to every request of both tools (a delaying proxy); "
         "results go to results-rtt<MS>ms.json",
     )
+    parser.add_argument("--verify-n", type=int, default=2000, help="objects verify checks")
+    parser.add_argument(
+        "--verify-rss-n", type=int, default=5000, help="objects of verify's memory run"
+    )
     parser.add_argument("--out", type=Path, default=OUT, help="where results go")
     args = parser.parse_args(argv)
 
@@ -62,7 +67,10 @@ def main(argv: list[str] | None = None) -> int:
         delete_namespace(plane, name)
     names = tuple(args.only or DEFAULT)
     work = Path(tempfile.mkdtemp(prefix="gitops-action-bench-"))
-    bench = Bench(plane=plane, out=out, work=work, repeat=args.repeat, n=args.n, rtt_ms=args.rtt_ms)
+    bench = Bench(
+        plane=plane, out=out, work=work, repeat=args.repeat, n=args.n, rtt_ms=args.rtt_ms,
+        verify_n=args.verify_n, verify_rss_n=args.verify_rss_n,
+    )  # fmt: skip
     results_file = out / (f"results-rtt{args.rtt_ms:g}ms.json" if args.rtt_ms else "results.json")
     results: dict[str, Any] = {
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),

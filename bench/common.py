@@ -55,6 +55,8 @@ class Bench:
     n: int
     rtt_ms: float = 0.0
     """Round trip added to every request (``latency.DelayProxy``); 0: plain loopback."""
+    verify_n: int = 2000
+    verify_rss_n: int = 5000
     results: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -101,6 +101,23 @@ def table(results: dict[str, Any]) -> str:
             f"**{r['re-apply: kubectl / ours']:.1f}x** (target {t['re-apply']['ratio']}: "
             f"{_met(t['re-apply']['met'])}).",
         ]
+    if "verify" in benchmarks:
+        b = benchmarks["verify"]
+        rss = b["rss"]
+        lines += [
+            "",
+            f"### Verify: {b['what']}",
+            "",
+            HEADER,
+            *rows(b["cases"]),
+            "",
+            f"Ratio kubectl diff / ours: **{b['ratios']['kubectl diff / ours']:.1f}x** (target "
+            f"{b['target']['ratio']}: {_met(b['target']['met'])}). Ours found "
+            f"{_found(b['checks']['ours'])}. Verify of {rss['n']} objects in sync: "
+            f"{rss['rss_mb']:.0f} MiB peak RSS (target {rss['target']['rss_mb']} MB: "
+            f"{_met(rss['target']['met'])}), {rss['wall']:.2f} s, requests "
+            f"{requests(rss['requests'])}.",
+        ]
     return "\n".join(lines)
 
 
