@@ -18,6 +18,7 @@ from ..errors import ClusterError, GitError, GitopsError
 from ..models import Report, ResourceKey
 from ..report import json as json_report
 from . import Context
+from .output import write_output
 from .plan import render_all
 
 DIRTY_SHOWN = 20
@@ -112,7 +113,7 @@ def publish(
         for notice in target_run.progress.notices:
             ctx.err.write(f"gitops-action: warning: {notice}\n")
     if options.output_json:
-        options.output_json.write_text(json_report.dumps(report), encoding="utf-8")
+        write_output(options.output_json, json_report.dumps(report), "--output-json")
         ctx.actions.set_output("report", str(options.output_json))
     summary = apply_report.markdown(
         runs, options.dry_run, reached, revision=report.revision, run_url=ctx.actions.run_url

@@ -19,6 +19,7 @@ from ..report.comments import sync_comments
 from ..report.markdown import PlanContext, comment_parts, plan_markdown
 from ..report.text import report_text
 from . import Context
+from .output import write_output
 
 
 @dataclass(frozen=True)
@@ -136,9 +137,9 @@ def publish(ctx: Context, report: Report, plan_ctx: PlanContext, options: PlanOp
     ctx.out.write(report_text(report))
     markdown = plan_markdown(report, plan_ctx)
     if options.output_md:
-        options.output_md.write_text(markdown, encoding="utf-8")
+        write_output(options.output_md, markdown, "--output-md")
     if options.output_json:
-        options.output_json.write_text(json_report.dumps(report), encoding="utf-8")
+        write_output(options.output_json, json_report.dumps(report), "--output-json")
         ctx.actions.set_output("report", str(options.output_json))
     ctx.actions.write_summary(markdown)
     ctx.actions.set_output("changes", "true" if report.has_changes else "false")
