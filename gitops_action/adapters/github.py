@@ -44,6 +44,11 @@ class Pacing:
 
 NO_PACING = Pacing(0.0, 0.0)
 
+WORKFLOW_BOT = "github-actions[bot]"
+"""Who a workflow's GITHUB_TOKEN writes as. An installation token cannot read ``GET /user``,
+and no endpoint tells it its app's slug: another app's token names its bot
+(``<slug>[bot]``) in GITOPS_ACTION_GITHUB_LOGIN."""
+
 
 @dataclass(frozen=True)
 class _Op:
@@ -66,6 +71,7 @@ class GitHubClient:
         retry: RetryPolicy | None = None,
         pacing: Pacing | None = None,
         timeout: int = 30,
+        login: str = "",
     ) -> None:
         if not token:
             raise GitHubError(
@@ -95,12 +101,36 @@ class GitHubClient:
             seconds_between_writes=pacing.between_writes or None,
         )
         self._repo = self._gh.get_repo(repository)
+        self._login = login
 
     @classmethod
     def from_env(
         cls, actions: ActionsEnv, *, retry: RetryPolicy | None = None, pacing: Pacing | None = None
     ) -> GitHubClient:
-        return cls(actions.repository, actions.token, actions.api_url, retry=retry, pacing=pacing)
+        return cls(
+            actions.repository,
+            actions.token,
+            actions.api_url,
+            retry=retry,
+            pacing=pacing,
+            login=actions.env.get("GITOPS_ACTION_GITHUB_LOGIN", ""),
+        )
+
+    def login(self) -> str:
+        """``GET /user`` once; a 403 there is an installation token: the workflow's bot."""
+        if not self._login:
+            op = _Op("read who the token is", "GET /user", "a valid token")
+
+            def read() -> str:
+                try:
+                    return str(self._gh.get_user().login)
+                except GithubException as err:
+                    if err.status == 403:  # "Resource not accessible by integration"
+                        return WORKFLOW_BOT
+                    raise
+
+            self._login = self._call(op, read)
+        return self._login
 
     @property
     def repository(self) -> str:
