@@ -181,10 +181,12 @@ def test_a_comment_quoting_our_marker_is_not_taken_for_ours(github: GitHubFake) 
     assert len(bodies(github)) == 3
 
 
-def workflow_token(github: GitHubFake) -> str:
-    """A workflow's GITHUB_TOKEN: writes as github-actions[bot], cannot read GET /user."""
+def sync_as_workflow(github: GitHubFake, report: TargetReport) -> Synced:
+    """``sync`` with a workflow's GITHUB_TOKEN: it writes as github-actions[bot] and cannot
+    read GET /user."""
     github.add_token("ghs_workflow", "github-actions[bot]", installation=True)
-    return "ghs_workflow"
+    parts = comment_parts(report, CTX)
+    return sync_comments(client(github, "ghs_workflow"), 1, report.name, parts, post=True)
 
 
 def test_a_workflow_token_finds_the_comment_github_actions_bot_wrote(github: GitHubFake) -> None:
@@ -192,11 +194,10 @@ def test_a_workflow_token_finds_the_comment_github_actions_bot_wrote(github: Git
     old = github.state.add_comment(
         REPO, 1, marker("staging", 1) + "\nan older plan", "github-actions[bot]"
     )
-    parts = comment_parts(plan(), CTX)
-    synced = sync_comments(client(github, workflow_token(github)), 1, "staging", parts, post=True)
+    synced = sync_as_workflow(github, plan())
     [comment] = github.state.comments(REPO, 1)
     assert comment.id == old.id and comment.user == "github-actions[bot]"
-    assert comment.body == parts[0]
+    assert comment.body == comment_parts(plan(), CTX)[0]
     assert synced.outcome == "updated"
     assert github.count("GET", "/user") == 1  # refused to an installation token: the bot
 
@@ -209,8 +210,7 @@ def test_a_comment_of_someone_else_carrying_our_marker_is_never_taken_over(
     github.state.add_pull(REPO, "feature")
     bait = marker("staging", 1) + "\n[Approve here](https://evil.example)"
     mallory = github.state.add_comment(REPO, 1, bait, "mallory")
-    parts = comment_parts(plan(), CTX)
-    synced = sync_comments(client(github, workflow_token(github)), 1, "staging", parts, post=True)
+    synced = sync_as_workflow(github, plan())
     left = {c.id: c for c in github.state.comments(REPO, 1)}
     assert left[mallory.id].body == bait
     assert github.count("*", f"/repos/{REPO}/issues/comments/{mallory.id}") == 0
@@ -250,11 +250,10 @@ def test_a_copy_from_a_racing_run_is_deleted_and_a_copy_by_someone_else_kept(
     first = github.state.add_comment(REPO, 1, body, "github-actions[bot]")
     copy = github.state.add_comment(REPO, 1, body, "github-actions[bot]")
     pasted = github.state.add_comment(REPO, 1, body, "mallory")
-    parts = comment_parts(plan(), CTX)
-    sync_comments(client(github, workflow_token(github)), 1, "staging", parts, post=True)
+    sync_as_workflow(github, plan())
     left = {c.id: c for c in github.state.comments(REPO, 1)}
     assert copy.id not in left
-    assert left[first.id].body == parts[0]
+    assert left[first.id].body == comment_parts(plan(), CTX)[0]
     assert left[pasted.id].body == body
 
 
