@@ -131,9 +131,8 @@ class GitHub(Protocol):
 
     def update_pull(self, number: int, title: str, body: str) -> PullRef: ...
 
-    def login(self) -> str:
-        """The login the token writes as: its user's, or ``github-actions[bot]`` for a
-        workflow's GITHUB_TOKEN (which cannot ask). Our comments and issues are only those."""
+    def identity(self) -> str:
+        """The login the token writes as (``github-actions[bot]`` for a workflow's token)."""
 
 
 class Repository(Protocol):

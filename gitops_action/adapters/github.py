@@ -44,11 +44,6 @@ class Pacing:
 
 NO_PACING = Pacing(0.0, 0.0)
 
-WORKFLOW_BOT = "github-actions[bot]"
-"""Who a workflow's GITHUB_TOKEN writes as. An installation token cannot read ``GET /user``,
-and no endpoint tells it its app's slug: another app's token names its bot
-(``<slug>[bot]``) in GITOPS_ACTION_GITHUB_LOGIN."""
-
 
 @dataclass(frozen=True)
 class _Op:
@@ -71,7 +66,7 @@ class GitHubClient:
         retry: RetryPolicy | None = None,
         pacing: Pacing | None = None,
         timeout: int = 30,
-        login: str = "",
+        bot_login: str = "github-actions[bot]",
     ) -> None:
         if not token:
             raise GitHubError(
@@ -101,35 +96,29 @@ class GitHubClient:
             seconds_between_writes=pacing.between_writes or None,
         )
         self._repo = self._gh.get_repo(repository)
-        self._login = login
+        self._login: str | None = None
+        self._bot_login = bot_login
 
     @classmethod
     def from_env(
         cls, actions: ActionsEnv, *, retry: RetryPolicy | None = None, pacing: Pacing | None = None
     ) -> GitHubClient:
         return cls(
-            actions.repository,
-            actions.token,
-            actions.api_url,
-            retry=retry,
-            pacing=pacing,
-            login=actions.env.get("GITOPS_ACTION_GITHUB_LOGIN", ""),
-        )
+            actions.repository, actions.token, actions.api_url, retry=retry, pacing=pacing,
+            bot_login=actions.env.get("GITOPS_ACTION_BOT_LOGIN") or "github-actions[bot]",
+        )  # fmt: skip
 
-    def login(self) -> str:
-        """``GET /user`` once; a 403 there is an installation token: the workflow's bot."""
-        if not self._login:
-            op = _Op("read who the token is", "GET /user", "a valid token")
-
-            def read() -> str:
-                try:
-                    return str(self._gh.get_user().login)
-                except GithubException as err:
-                    if err.status == 403:  # "Resource not accessible by integration"
-                        return WORKFLOW_BOT
-                    raise
-
-            self._login = self._call(op, read)
+    def identity(self) -> str:
+        """The token's own login: ``GET /user`` for a person's token; a workflow's
+        ``GITHUB_TOKEN`` (an installation token, which GitHub refuses ``/user``) writes as
+        ``github-actions[bot]``, or as ``GITOPS_ACTION_BOT_LOGIN`` for another app's token."""
+        if self._login is None:
+            try:
+                self._login = str(self._gh.get_user().login)
+            except GithubException as err:
+                if err.status != 403:
+                    raise self._failed(_Op("read the token's user", "/user", ""), err, 1) from err
+                self._login = self._bot_login
         return self._login
 
     @property

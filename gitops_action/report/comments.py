@@ -2,7 +2,7 @@
 
 Pure logic over the ``GitHub`` port. Our comments are found again by the hidden marker that
 is their first line (``<!-- gitops-action:plan target=NAME part=K -->``), among the comments
-the token's own identity wrote (``GitHub.login``: ``github-actions[bot]`` for a workflow's
+the token's own identity wrote (``GitHub.identity``: ``github-actions[bot]`` for a workflow's
 ``GITHUB_TOKEN``, the owner of a personal token). Anyone can paste the marker: a comment of
 someone else that carries it is left alone, never edited into a plan nor deleted, and a marker
 anywhere but the first line (quoted in a reply, say) does not count. Comments are edited in
@@ -65,13 +65,13 @@ def sync_comments(
     the middle went missing, the ones after it are posted again to keep the order.
     ``existing``: the comments of the pull request when already listed (one listing serves
     every target, as each touches only its own). ``author``: whose comments are ours
-    (default: ``github.login()``).
+    (default: ``github.identity()``).
     """
     for index, body in enumerate(parts, start=1):
         if marker_of(body) != (target, index):
             raise ValueError(f"part {index} of {target} does not start with its marker")
     listed = github.comments(number) if existing is None else existing
-    mine, duplicates = _ours(listed, target, github.login() if author is None else author)
+    mine, duplicates = _ours(listed, target, github.identity() if author is None else author)
     if not mine and not post:
         return Synced()
     wanted = list(parts if post else parts[:1])

@@ -228,18 +228,18 @@ def test_a_personal_token_finds_the_comments_its_owner_wrote(github: GitHubFake)
     assert github.state.comment(REPO, bot.id).body == marker("staging", 1) + "\nbot"
 
 
-def test_another_app_token_is_named_by_gitops_action_github_login(github: GitHubFake) -> None:
+def test_another_app_token_is_named_by_gitops_action_bot_login(github: GitHubFake) -> None:
     github.state.add_pull(REPO, "feature")
     github.add_token("ghs_app", "deployer[bot]", installation=True)
     ours = github.state.add_comment(REPO, 1, marker("staging", 1) + "\nold", "deployer[bot]")
-    env = {**github.env(token="ghs_app"), "GITOPS_ACTION_GITHUB_LOGIN": "deployer[bot]"}
+    env = {**github.env(token="ghs_app"), "GITOPS_ACTION_BOT_LOGIN": "deployer[bot]"}
     app = GitHubClient.from_env(
         ActionsEnv(env), pacing=NO_PACING, retry=RetryPolicy(sleep=lambda seconds: None)
     )
     synced = sync_comments(app, 1, "staging", comment_parts(plan(), CTX), post=True)
     assert (synced.updated, synced.created) == (1, 0)
     assert github.state.comment(REPO, ours.id).body == comment_parts(plan(), CTX)[0]
-    assert github.count("GET", "/user") == 0
+    assert github.count("GET", "/user") == 1  # refused: an installation token
 
 
 def test_a_copy_from_a_racing_run_is_deleted_and_a_copy_by_someone_else_kept(
