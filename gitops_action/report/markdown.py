@@ -54,7 +54,7 @@ def code(text: object) -> str:
 
 
 _AUTOLINKS = (
-    (re.compile(r"(?i)\b(www)\."), "\\1\u200b."),  # GitHub links www.example.com
+    (re.compile(r"(?i)(?<![a-z0-9])(w)(ww\.)"), "\\1\u200b\\2"),  # GitHub links www.example.com
     (re.compile(r"://"), ":\u200b//"),  # ... and https://example.com
     (re.compile(r"(?<![&\w])#(?=\d)"), "#\u200b"),  # ... and #123, owner/repo#123
     (re.compile(r"(?i)\b(gh)-(?=\d)"), "\\1-\u200b"),  # ... and GH-123

@@ -233,9 +233,7 @@ def test_another_app_token_is_named_by_gitops_action_bot_login(github: GitHubFak
     github.add_token("ghs_app", "deployer[bot]", installation=True)
     ours = github.state.add_comment(REPO, 1, marker("staging", 1) + "\nold", "deployer[bot]")
     env = {**github.env(token="ghs_app"), "GITOPS_ACTION_BOT_LOGIN": "deployer[bot]"}
-    app = GitHubClient.from_env(
-        ActionsEnv(env), pacing=NO_PACING, retry=RetryPolicy(sleep=lambda seconds: None)
-    )
+    app = GitHubClient.from_env(ActionsEnv(env), pacing=NO_PACING)  # no failure: no retry
     synced = sync_comments(app, 1, "staging", comment_parts(plan(), CTX), post=True)
     assert (synced.updated, synced.created) == (1, 0)
     assert github.state.comment(REPO, ours.id).body == comment_parts(plan(), CTX)[0]
