@@ -3,8 +3,9 @@ its own, and a cached virtualenv that is not what was installed is installed aga
 
 from __future__ import annotations
 
+import dataclasses
 import os
-import shutil
+import re
 from pathlib import Path
 
 import pytest
@@ -56,18 +57,20 @@ def test_each_credential_of_a_flow_style_kubeconfig_is_masked_on_its_own(
     assert log.count("alone: ***") == 4
 
 
-def test_a_cached_virtualenv_that_was_changed_is_installed_again(act: Act, repo: Repo) -> None:
-    code, log = validate_with_kubeconfig(act, repo, FLOW)  # built, or reused as installed
+def test_a_cached_virtualenv_that_was_changed_is_installed_again(
+    act: Act, repo: Repo, tmp_path: Path
+) -> None:
+    # A tool cache of this test's own: the shared one must never be left changed.
+    own = dataclasses.replace(act, cache=tmp_path / "act-cache")
+    code, log = validate_with_kubeconfig(own, repo, FLOW)  # installs it
     assert code == 0, log
-    tool_cache = act.cache / "tool_cache" / "gitops-action"
-    records = tool_cache.glob("venv-*/.gitops-action-installed")
-    newest = max(records, key=lambda record: record.stat().st_mtime)  # the one just used
-    venv = Path(os.path.realpath(newest.parent))
+    used = re.search(r"installing the dependencies into (\S+/venv-[0-9a-f]{16})", log)
+    assert used is not None, log
+    venv = Path(os.path.realpath(used.group(1)))
     [site] = venv.glob("lib/python*/site-packages")
     with (site / "click" / "__init__.py").open("a", encoding="utf-8") as module:
         module.write("\nprint('planted by another job')\n")
-    code, log = validate_with_kubeconfig(act, repo, FLOW)
+    code, log = validate_with_kubeconfig(own, repo, FLOW)
     assert code == 0, log
     assert "its files are not what was installed; installing the dependencies again" in log
     assert "planted by another job" not in log
-    shutil.rmtree(venv)  # no longer linked: the tool cache is shared, leave it tidy
