@@ -10,13 +10,14 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 import click
 
 from . import __version__
-from .adapters.actions import ActionsEnv
+from .adapters.actions import ActionsEnv, WorkflowCommands, commands_allowed
 from .adapters.git import Git
 from .commands import Context
 from .config import Target, load_config
@@ -130,7 +131,9 @@ def validate(obj: dict[str, Any], fmt: str) -> None:
     from .commands import validate as command
 
     ctx = _context(obj)
-    raise SystemExit(command.run(ctx.config, ctx.targets, fmt=fmt, out=ctx.out))
+    # Annotations are workflow commands on purpose (their data and properties escaped).
+    with commands_allowed() if fmt == "github" else nullcontext():
+        raise SystemExit(command.run(ctx.config, ctx.targets, fmt=fmt, out=ctx.out))
 
 
 @cli.command()
@@ -260,6 +263,12 @@ def verify(
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: exit 0 ok, 1 error, 2 changes/drift with --exit-code, 3 a bug."""
     args = list(sys.argv[1:] if argv is None else argv)
+    # Under Actions, nothing we print (manifest text) may act as a workflow command.
+    with WorkflowCommands.for_env(os.environ, sys.stdout).stopped():
+        return _main(args)
+
+
+def _main(args: list[str]) -> int:
     debug = "--debug" in args
     try:
         cli.main(args=args, prog_name="gitops-action", standalone_mode=False)

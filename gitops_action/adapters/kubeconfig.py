@@ -111,8 +111,15 @@ def _merged(files: list[Path]) -> dict[str, Any]:
     for file in files:
         try:
             doc = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        except yaml.MarkedYAMLError as err:
+            # Never str(err): PyYAML quotes the line, and a kubeconfig's lines are credentials.
+            mark = err.problem_mark or err.context_mark
+            where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else str(file)
+            problem = err.problem or err.context or "not valid YAML"
+            raise ClusterError(f"{where}: cannot read the kubeconfig: {problem}") from None
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
-            raise ClusterError(f"{file}: cannot read the kubeconfig: {err}") from None
+            reason = getattr(err, "strerror", None) or type(err).__name__
+            raise ClusterError(f"{file}: cannot read the kubeconfig: {reason}") from None
         if not isinstance(doc, dict):
             raise ClusterError(f"{file}: not a kubeconfig (expected a mapping)")
         merged["current-context"] = merged["current-context"] or doc.get("current-context", "")

@@ -23,6 +23,7 @@ from ..models import Report
 from ..report import json as json_report
 from ..report.pulls import base_branch
 from . import Context
+from .output import write_output
 from .plan import render_all
 
 DIRTY_SHOWN = 20
@@ -126,7 +127,7 @@ def publish(ctx: Context, runs: Sequence[TargetRun], report: Report, options: Ap
         for notice in run.prepared.notices:
             ctx.err.write(f"gitops-action: warning: {notice}\n")
     if options.output_json:
-        options.output_json.write_text(json_report.dumps(report), encoding="utf-8")
+        write_output(options.output_json, json_report.dumps(report), "--output-json")
         ctx.actions.set_output("report", str(options.output_json))
     summary = apply_report.markdown(
         runs, options.dry_run, revision=report.revision, run_url=ctx.actions.run_url

@@ -13,12 +13,13 @@ from ..models import Report
 from ..plan.guard import refuse_untrusted_checkout
 from ..plan.live import live_plans
 from ..plan.offline import offline_plan
-from ..render import Rendered, render_target
+from ..render import Rendered, render_target, unchanged_inputs
 from ..report import json as json_report
 from ..report.comments import sync_comments
 from ..report.markdown import PlanContext, comment_parts, plan_markdown
 from ..report.text import report_text
 from . import Context
+from .output import write_output
 
 
 @dataclass(frozen=True)
@@ -43,11 +44,6 @@ def base_ref(ctx: Context, requested: str | None) -> str:
         "plan needs a base to compare with: pass --base-ref REF (for example origin/main), "
         "or run it on a pull_request event"
     )
-
-
-SELF_CONTAINED = ("plain", "jinja2", "helm")
-"""Renderers that read nothing outside the target's folder and values files (kustomize
-can reach anywhere in the repository: ``../../base``)."""
 
 
 def render_all(
@@ -111,21 +107,20 @@ def run(ctx: Context, options: PlanOptions) -> int:
 def render_base(
     ctx: Context, head: Mapping[str, Rendered], base_sha: str, ref: str
 ) -> dict[str, Rendered]:
-    """Each target at the base ref, in a temporary worktree; a self-contained target none of
-    whose inputs changed is the same at both ends, so its head render is reused."""
-    changed = ctx.git.changed_since(base_sha)
-    prefix = _relative_root(ctx)
+    """Each target at the base ref, in a temporary worktree; a target none of whose inputs
+    (every file and folder its render read, links included) changed is the same at both
+    ends, so its head render is reused."""
+    prefix = _relative_root(ctx).as_posix()
+    changed = [
+        p if prefix == "." else p.removeprefix(f"{prefix}/")
+        for p in ctx.git.changed_since(base_sha)
+        if prefix == "." or p.startswith(f"{prefix}/")
+    ]
     out: dict[str, Rendered] = {}
     stale: list[Target] = []
     for target in ctx.targets:
-        rendered = head[target.name]
-        inputs = [
-            (prefix / target.path).as_posix(),
-            *((prefix / v).as_posix() for v in target.values),
-        ]
-        touched = any(p == i or p.startswith(f"{i}/") or i == "." for p in changed for i in inputs)
-        if rendered.renderer in SELF_CONTAINED and not touched:
-            out[target.name] = rendered
+        if unchanged_inputs(head[target.name], changed):
+            out[target.name] = head[target.name]
         else:
             stale.append(target)
     if stale:
@@ -144,9 +139,9 @@ def publish(ctx: Context, report: Report, plan_ctx: PlanContext, options: PlanOp
     ctx.out.write(report_text(report))
     markdown = plan_markdown(report, plan_ctx)
     if options.output_md:
-        options.output_md.write_text(markdown, encoding="utf-8")
+        write_output(options.output_md, markdown, "--output-md")
     if options.output_json:
-        options.output_json.write_text(json_report.dumps(report), encoding="utf-8")
+        write_output(options.output_json, json_report.dumps(report), "--output-json")
         ctx.actions.set_output("report", str(options.output_json))
     ctx.actions.write_summary(markdown)
     ctx.actions.set_output("changes", "true" if report.has_changes else "false")

@@ -4,9 +4,14 @@ PyYAML's loaders keep the last of two equal keys, turn ``2024-01-01`` into a dat
 an alias bomb until memory runs out. We compose the node graph with libyaml (fast, with marks)
 and build the Python values ourselves, so that:
 
+- mapping keys are text, as the API server reads them (YAML becomes JSON there): ``1`` is
+  ``"1"`` and ``true`` is ``"true"``, two different keys, and ``1`` beside ``"1"`` is a
+  duplicate;
 - duplicate mapping keys are an error naming both lines;
 - timestamps stay strings (as the Kubernetes API sees them);
-- the expansion of aliases is bounded (a billion-laughs file is an error, not a hang);
+- the expansion of aliases is bounded (a billion-laughs file is an error, not a hang), and so
+  is nesting (every later step walks objects recursively);
+- a control character is an error naming its line and column, on one line;
 - every mapping key and sequence item records its (line, column), so any later message can
   point at the exact field.
 """
@@ -14,6 +19,8 @@ and build the Python values ourselves, so that:
 from __future__ import annotations
 
 import hashlib
+import math
+import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +34,10 @@ try:
     _Loader: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - libyaml is in every wheel we install
     _Loader = yaml.SafeLoader
+
+MAX_DEPTH = 200
+"""Levels of nesting one document may have. The deepest real objects (CRDs with embedded pod
+templates) have under 100; every step after parsing walks objects recursively."""
 
 MAX_NODES = 1_000_000
 """Nodes one document may expand to (aliases counted each time they are used). The largest
@@ -81,6 +92,8 @@ def load_documents(text: str, path: str, *, max_nodes: int = MAX_NODES) -> list[
             docs.append(Document(data, mark.line + 1, mark.column + 1, builder.positions))
     except yaml.MarkedYAMLError as err:
         raise ManifestError(_describe_yaml_error(err, path, text)) from None
+    except yaml.reader.ReaderError as err:  # a character YAML does not allow, by offset
+        raise ManifestError(_describe_reader_error(err, path, text)) from None
     except yaml.YAMLError as err:  # pragma: no cover - libyaml always gives marks
         raise ManifestError(f"{path}: YAML error: {err}") from None
     return docs
@@ -115,6 +128,57 @@ def _describe_yaml_error(err: yaml.MarkedYAMLError, path: str, text: str) -> str
         )
     hint = f" ({err.context})" if err.context and err.problem else ""
     return f"{path}:{line}:{column}: YAML syntax error: {problem}{hint}"
+
+
+def _describe_reader_error(err: yaml.reader.ReaderError, path: str, text: str) -> str:
+    """``path:line:column: control character U+0007 ...``: where it is, never the line."""
+    position = err.position if 0 <= err.position <= len(text) else 0
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    character = err.character if isinstance(err.character, str) else chr(err.character)
+    return (
+        f"{path}:{line}:{column}: control character U+{ord(character):04X} is not allowed in "
+        "YAML; remove it (write it as an escape such as \\u0007 inside double quotes)"
+    )
+
+
+def key_text(key: Any) -> str:
+    """A mapping key as JSON spells it, as the API server converts YAML (sigs.k8s.io/yaml):
+    ``true`` -> ``"true"``, ``1`` -> ``"1"``, ``1.5`` -> ``"1.5"`` (shortest float32)."""
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if isinstance(key, int):
+        return str(key)
+    if isinstance(key, float):
+        return _go_float32(key)
+    raise TypeError(type(key).__name__)
+
+
+FLOAT32_MAX = 3.4028234663852886e38
+
+
+def _go_float32(value: float) -> str:
+    """Go's ``strconv.FormatFloat(value, 'g', -1, 32)``, with YAML's names for infinities."""
+    if math.isnan(value):
+        return ".nan"
+    if math.isinf(value):
+        return ".inf" if value > 0 else "-.inf"
+    if abs(value) > FLOAT32_MAX:
+        return ".inf" if value > 0 else "-.inf"
+    single = struct.unpack("f", struct.pack("f", value))[0]
+    for digits in range(1, 10):  # the fewest digits that read back as the same float32
+        text = f"{single:.{digits - 1}e}"
+        if struct.unpack("f", struct.pack("f", float(text)))[0] == single:
+            break
+    mantissa, exponent = text.split("e")
+    power = int(exponent)
+    if power < -4 or power >= 6:  # Go's shortest %g: an exponent from a million on
+        sign = "-" if power < 0 else "+"
+        return f"{mantissa.rstrip('0').rstrip('.')}e{sign}{abs(power):02d}"
+    fixed = f"{float(text):.{max(0, digits - 1 - power)}f}"
+    return fixed.rstrip("0").rstrip(".") if "." in fixed else fixed
 
 
 def _check_expansion(root: yaml.Node, path: str, max_nodes: int) -> None:
@@ -157,6 +221,12 @@ class _Builder:
 
     def build(self, node: yaml.Node, at: Path) -> Any:
         self.count += 1
+        if len(at) > MAX_DEPTH:
+            mark = node.start_mark
+            raise ManifestError(
+                f"{self.path}:{mark.line + 1}:{mark.column + 1}: nested more than {MAX_DEPTH} "
+                "levels deep; no Kubernetes object is, flatten it"
+            )
         if self.count > self.max_nodes:
             mark = node.start_mark
             raise ManifestError(
@@ -186,7 +256,14 @@ class _Builder:
                     f"{self.path}:{mark.line + 1}:{mark.column + 1}: a mapping key must be a "
                     "plain value, not a list or a mapping"
                 )
-            key = _scalar(key_node)
+            try:
+                key = key_text(_scalar(key_node))
+            except TypeError as err:
+                mark = key_node.start_mark
+                raise ManifestError(
+                    f"{self.path}:{mark.line + 1}:{mark.column + 1}: a mapping key must be text, "
+                    f"a number or true/false, not {err.args[0].replace('NoneType', 'null')}"
+                ) from None
             line = key_node.start_mark.line + 1
             if key in seen:
                 raise ManifestError(

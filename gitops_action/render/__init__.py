@@ -4,13 +4,14 @@
 the folder), gives the target's namespace to namespaced objects that name none, and returns
 every problem met as a Finding with its place instead of stopping at the first. The same target
 is rendered at the head and at the base checkout, so paths in sources are always relative to
-the repository root, never to a temporary worktree.
+the repository root, never to a temporary worktree. Nothing outside the repository is read
+(``confine``), and what was read is recorded, so that plan knows when a render is stale.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,13 +19,14 @@ from ..config import Target
 from ..core.kinds import crd_scopes, is_namespaced
 from ..errors import ManifestError, RenderError
 from ..models import Finding, Manifest, Source, split_api_version
+from .confine import Confinement, Inputs, OutsideRepository
 from .helm import render_helm
 from .jinja import render_jinja
 from .kustomize import kustomization_file, render_kustomize
 from .plain import render_plain
 from .sources import Collector
 
-__all__ = ["Rendered", "detect_renderer", "render_target"]
+__all__ = ["Inputs", "Rendered", "detect_renderer", "render_target", "unchanged_inputs"]
 
 Renderer = Callable[[Target, Path, Collector], None]
 RENDERERS: dict[str, Renderer] = {
@@ -46,6 +48,9 @@ class Rendered:
     failure), each with its source; warnings (a chart skipped by plain) do not fail."""
     renderer: str = ""
     """The renderer that ran (``auto`` resolved); empty when the folder does not exist."""
+    inputs: Inputs | None = None
+    """Every file and folder the render read (links included), relative to the repository
+    root; ``None`` when it cannot be known (a kustomize remote base)."""
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -76,16 +81,20 @@ def detect_renderer(folder: Path) -> str:
 
 
 def render_target(target: Target, root: Path) -> Rendered:
-    """Render ``target`` from the checkout at ``root``.
+    """Render ``target`` from the checkout at ``root``, reading nothing outside it.
 
     A folder missing at this checkout (a target added or removed by the change) renders to
     nothing, without error: the caller decides what that means. A missing tool raises
     ``RenderError`` saying how to install it; anything wrong in the repository is a Finding.
     """
-    folder = root / target.path
+    out = Collector(target.name, Confinement(root))
+    try:
+        folder = out.confine.folder(target.path)
+    except OutsideRepository as err:
+        out.from_error(err, target.path)
+        return Rendered(target, (), tuple(out.findings), target.render)
     if not folder.exists():
-        return Rendered(target, (), ())
-    out = Collector(target.name)
+        return Rendered(target, (), (), inputs=out.confine.inputs)
     if not folder.is_dir():
         out.finding("the target path is a file; it must be a folder", Source(target.path))
         return Rendered(target, (), tuple(out.findings), target.render)
@@ -98,7 +107,15 @@ def render_target(target: Target, root: Path) -> Rendered:
         raise RenderError(f"target {target.name!r} ({renderer}): {err}") from None
     if target.namespace:
         default_namespace(out.manifests, target.namespace)
-    return Rendered(target, tuple(out.manifests), tuple(out.findings), renderer)
+    inputs = out.confine.inputs if out.inputs_known else None
+    return Rendered(target, tuple(out.manifests), tuple(out.findings), renderer, inputs)
+
+
+def unchanged_inputs(rendered: Rendered, changed: Iterable[str]) -> bool:
+    """Whether none of ``changed`` (paths relative to the repository root, as ``git diff``
+    names them) is an input of ``rendered``: then a render of the other commit would read the
+    same bytes, and ``rendered`` can stand for it. Unknown inputs never can."""
+    return rendered.inputs is not None and not rendered.inputs.touched_by(changed)
 
 
 def default_namespace(manifests: list[Manifest], namespace: str) -> None:

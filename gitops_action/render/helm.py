@@ -5,7 +5,9 @@ wins, as helm merges them). CRDs from ``crds/`` are included; chart tests (``hel
 test``) are not, because they are run by ``helm test``, not deployed. Helm gets its own empty
 cache, config and data folders, so that neither repositories nor plugins of the user's helm
 change the output, and it is never asked to fetch anything: dependencies must be vendored in
-``charts/``.
+``charts/``. It renders a prepared copy of the chart and the values files, in which links are
+replaced by what they point to (checked to stay inside the repository): nothing else exists
+for it, so neither ``.Files`` nor a linked subchart can read a file of the runner.
 
 Each object is mapped to its template through helm's ``# Source: <chart>/templates/x.yaml``
 comment; the line is the template's n-th top-level ``kind: X`` line for the n-th object of that
@@ -24,6 +26,7 @@ from ..config import Target
 from ..core.yamlio import Document, decode, load_documents
 from ..errors import GitopsError
 from ..models import Source
+from .confine import OutsideRepository
 from .sources import Collector, kind_lines
 from .tools import base_env, require_tool, run_tool, trim_stderr
 
@@ -33,43 +36,62 @@ _SOURCE_COMMENT = re.compile(r"^# Source: (\S+)[ \t]*$", re.M)
 def render_helm(target: Target, root: Path, out: Collector) -> None:
     chart = Path(target.path)
     chart_file = Source((chart / "Chart.yaml").as_posix())
-    if not _dependencies_vendored(root, chart, out, chart_file):
-        return
-    helm = require_tool("helm")
-    # "./": a local chart for sure; a bare "a/b" that is missing would be looked up in a repo.
-    argv = [
-        helm,
-        "template",
-        target.name,
-        f"./{chart.as_posix()}",
-        "--include-crds",
-        "--skip-tests",
-    ]
-    if target.namespace:
-        argv += ["--namespace", target.namespace]
-    for values in target.values:
-        argv += ["--values", values]
     with tempfile.TemporaryDirectory(prefix="gitops-action-helm-") as tmp:
+        # helm reads a prepared copy of the chart and the values files, links resolved and
+        # checked: .Files.Get, .Files.Glob and subcharts cannot reach anything else.
+        work = Path(tmp) / "repo"
+        if not _prepare(target, out, work):
+            return
+        if not _dependencies_vendored(work, chart, out, chart_file):
+            return
+        helm = require_tool("helm")
+        # "./": a local chart for sure; a bare "a/b" that is missing would be looked up in a repo.
+        argv = [
+            helm,
+            "template",
+            target.name,
+            f"./{chart.as_posix()}",
+            "--include-crds",
+            "--skip-tests",
+        ]
+        if target.namespace:
+            argv += ["--namespace", target.namespace]
+        for values in target.values:
+            argv += ["--values", values]
+        home = Path(tmp) / "home"
         env = {
             **base_env(),
-            "HOME": tmp,
-            "HELM_CACHE_HOME": f"{tmp}/cache",
-            "HELM_CONFIG_HOME": f"{tmp}/config",
-            "HELM_DATA_HOME": f"{tmp}/data",
+            "HOME": str(home),
+            "HELM_CACHE_HOME": f"{home}/cache",
+            "HELM_CONFIG_HOME": f"{home}/config",
+            "HELM_DATA_HOME": f"{home}/data",
             # helm template never needs a cluster; an empty kubeconfig keeps it from finding one.
-            "KUBECONFIG": f"{tmp}/kubeconfig",
+            "KUBECONFIG": f"{home}/kubeconfig",
         }
-        done = run_tool(argv, cwd=root, env=env)
-    if done.returncode != 0:
-        out.finding(f"helm template failed:\n{trim_stderr(done.stderr)}", chart_file)
-        return
-    shown_output = f"{chart_file.path} (helm template output)"
-    try:
-        docs = load_documents(done.stdout, shown_output)
-    except GitopsError as err:
-        out.from_error(err, chart_file.path)
-        return
-    _Mapper(root, chart, done.stdout, out).add_all(docs)
+        done = run_tool(argv, cwd=work, env=env)
+        if done.returncode != 0:
+            out.finding(f"helm template failed:\n{trim_stderr(done.stderr)}", chart_file)
+            return
+        shown_output = f"{chart_file.path} (helm template output)"
+        try:
+            docs = load_documents(done.stdout, shown_output)
+        except GitopsError as err:
+            out.from_error(err, chart_file.path)
+            return
+        _Mapper(work, chart, done.stdout, out).add_all(docs)
+
+
+def _prepare(target: Target, out: Collector, work: Path) -> bool:
+    """Copy the chart and the values files to ``work``; False after any error."""
+    before = len(out.findings)
+    for shown in (target.path, *target.values):
+        try:
+            out.confine.copy(shown, work, out.refuse)
+        except OutsideRepository as err:
+            out.refuse(err)
+        except OSError as err:
+            out.finding(f"cannot read: {err.strerror}", Source(shown))
+    return not any(f.severity == "error" for f in out.findings[before:])
 
 
 def _dependencies_vendored(root: Path, chart: Path, out: Collector, chart_file: Source) -> bool:

@@ -3,7 +3,9 @@
 Variables come from the target's values files (YAML mappings, deep-merged in order, later
 wins) over two built-ins, ``target`` (its name) and ``namespace``. An undefined variable is an
 error naming the template and line (``StrictUndefined``). Templates run in Jinja2's sandbox:
-they come from pull requests, and rendering must stay a pure transformation of data.
+they come from pull requests, and rendering must stay a pure transformation of data. So they
+read templates only inside the repository (``include`` through a link out is an error), and
+they run under the same time limit as helm and kustomize.
 Templates named ``_*.j2`` are partials, for ``include`` and ``import`` only; YAML files named
 ``vars*`` or ``values*`` are variables, not objects.
 
@@ -15,20 +17,31 @@ field lines are therefore approximate inside documents whose templates change th
 from __future__ import annotations
 
 import os
+import posixpath
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.loaders import split_template_path
+from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..config import Target
 from ..core.yamlio import Document, decode, load_documents
 from ..errors import GitopsError
 from ..models import Source
+from . import tools
+from .confine import Confinement
+from .limits import time_limit
 from .plain import YAML_SUFFIXES, files_under
 from .sources import Collector, kind_lines, split_place
+
+MAX_EXPONENT = 1000
+MAX_ITEMS = 10_000_000
 
 VARIABLES_FILES = ("vars", "values")
 """Files beside the templates named ``vars*`` or ``values*`` hold variables (of this target or
@@ -36,27 +49,70 @@ of another one rendering the same templates), not objects."""
 
 
 def render_jinja(target: Target, root: Path, out: Collector) -> None:
-    variables = _variables(target, root, out)
+    variables = _variables(target, out)
     if variables is None:
         return
     # Absolute: Jinja2 names templates by their loader's path in errors and tracebacks.
     root = root.resolve()
-    folder = root / target.path
-    env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(folder),
+    env = _Sandbox(
+        loader=_RepositoryLoader(out.confine, target.path),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         autoescape=False,
     )
     templates = _Templates(env, root, variables, out)
-    for file, shown in files_under(root, target.path, out, (*YAML_SUFFIXES, ".j2")):
-        if shown in target.values or file.name.startswith(VARIABLES_FILES):
-            continue
-        if not file.name.endswith(".j2"):
-            for doc in out.read(file, shown):
-                out.add(doc, shown)
-        elif not file.name.startswith("_"):
-            templates.render(file.relative_to(folder).as_posix(), shown)
+    limit = tools.TIMEOUT  # read now: tests shorten it
+    with time_limit(limit, f"Jinja2 rendering of {target.path} took more than {limit:.0f}s"):
+        for file, shown in files_under(out, target.path, (*YAML_SUFFIXES, ".j2")):
+            if shown in target.values or file.name.startswith(VARIABLES_FILES):
+                continue
+            if not file.name.endswith(".j2"):
+                for doc in out.read(file, shown):
+                    out.add(doc, shown)
+            elif not file.name.startswith("_"):
+                templates.render(posixpath.relpath(shown, target.path), shown)
+
+
+class _RepositoryLoader(jinja2.BaseLoader):
+    """The target folder's templates, read through the confinement: ``include`` and
+    ``import`` follow links only inside the repository, never into .git, and every template
+    read counts as an input of the target."""
+
+    def __init__(self, confine: Confinement, folder: str) -> None:
+        self.confine = confine
+        self.folder = folder
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)  # refuses ".." itself
+        shown = posixpath.join(*([self.folder] if self.folder != "." else []), *pieces)
+        path = self.confine.file(shown)
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            raise jinja2.TemplateNotFound(template) from None
+        return decode(raw, shown), str(self.confine.real / shown), lambda: True
+
+
+class _Sandbox(SandboxedEnvironment):
+    """Jinja2's sandbox, and no arithmetic that runs in C for minutes or takes all memory
+    (neither can be stopped by the time limit): huge powers and huge repetitions."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and _number(left) and _number(right) and abs(right) > MAX_EXPONENT:
+            raise SecurityError(f"refusing a power with an exponent over {MAX_EXPONENT}")
+        if operator == "*":
+            sized, times = (left, right) if isinstance(left, str | list) else (right, left)
+            if isinstance(sized, str | list) and _number(times) and len(sized) * times > MAX_ITEMS:
+                raise SecurityError(f"refusing to repeat a value to more than {MAX_ITEMS:,} items")
+        return super().call_binop(context, operator, left, right)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 @dataclass
@@ -119,13 +175,14 @@ def _clamp(line: int, source: str) -> int:
     return max(1, min(line, source.count("\n") + 1))
 
 
-def _variables(target: Target, root: Path, out: Collector) -> dict[str, Any] | None:
+def _variables(target: Target, out: Collector) -> dict[str, Any] | None:
     """Built-ins, then every values file merged over them; None after an error."""
     merged: dict[str, Any] = {"target": target.name, "namespace": target.namespace}
     ok = True
     for shown in target.values:
         try:
-            docs = load_documents(decode((root / shown).read_bytes(), shown), shown)
+            raw = out.confine.file(shown).read_bytes()
+            docs = load_documents(decode(raw, shown), shown)
         except OSError as err:
             out.finding(f"cannot read values file: {err.strerror}", Source(shown))
             ok = False

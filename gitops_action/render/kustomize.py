@@ -6,12 +6,18 @@ in a temporary folder that lists it as its only resource and turns on kustomize'
 read from (or the kustomization whose generator made it). The wrapper adds no transformer, so
 the output is the target's own once that annotation is removed. The line is found by looking
 for the object's kind and name in that file (names may have gained a prefix or suffix).
+
+kustomize builds a prepared copy of the folders it may read (the target's, and its local bases
+and components): links are replaced by what they point to, checked to stay inside the
+repository, and ``.git`` is not there. A kustomization at the repository root could otherwise
+generate a ConfigMap from ``.git/config``, and a linked base could bring in any folder.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import posixpath
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -19,7 +25,8 @@ from typing import Any
 from ..config import Target
 from ..core.yamlio import Document, load_documents
 from ..errors import GitopsError, RenderError
-from ..models import Manifest, Source
+from ..models import Source
+from .confine import OutsideRepository, quoted
 from .plain import KUSTOMIZATION_FILES
 from .sources import Collector, expand
 from .tools import HOW_TO_INSTALL, base_env, find_tool, run_tool, trim_stderr
@@ -43,18 +50,22 @@ def render_kustomize(target: Target, root: Path, out: Collector) -> None:
     command = _command()
     with tempfile.TemporaryDirectory(prefix="gitops-action-kustomize-") as tmp:
         # Resolved: kustomize follows the relative path from the wrapper's real location.
-        wrapper = Path(tmp).resolve() / "wrapper"
+        base = Path(tmp).resolve()
+        work = base / "repo"
+        if not _prepare(target, out, work):
+            return
+        wrapper = base / "wrapper"
         wrapper.mkdir()
-        resource = json.dumps(os.path.relpath(folder.resolve(), wrapper))  # JSON is YAML
+        resource = json.dumps(os.path.relpath(work / target.path, wrapper))  # JSON is YAML
         (wrapper / "kustomization.yaml").write_text(
             f"buildMetadata: [originAnnotations]\nresources:\n- {resource}\n"
         )
         env = {**base_env(), "HOME": tmp}
-        done = run_tool([*command, str(wrapper)], cwd=root, env=env)
+        done = run_tool([*command, str(wrapper)], cwd=work, env=env)
         if done.returncode != 0:
             # Build the folder itself again for the message, so that it names the repository's
             # paths and not the wrapper's.
-            done = run_tool([*command, target.path], cwd=root, env=env)
+            done = run_tool([*command, target.path], cwd=work, env=env)
             out.finding(f"kustomize failed:\n{trim_stderr(done.stderr)}", Source(shown_kfile))
             return
         try:
@@ -63,15 +74,76 @@ def render_kustomize(target: Target, root: Path, out: Collector) -> None:
             out.from_error(err, shown_kfile)
             return
         # A user who asked for origin annotations keeps them.
-        keep = kfile is not None and "originAnnotations" in kfile.read_text("utf-8", "replace")
-        locator = _Locator(root, wrapper, Source(shown_kfile))
+        copied = work / shown_kfile
+        keep = copied.is_file() and "originAnnotations" in copied.read_text("utf-8", "replace")
+        locator = _Locator(work, wrapper, Source(shown_kfile))
         for doc in docs:
             for item in expand(doc):
                 if not isinstance(item.data, dict):
                     out.finding("kustomize output is not a mapping", Source(shown_kfile))
                     continue
                 origin = _pop_origin(item.data, keep)
-                out.manifests.append(Manifest(item.data, locator.find(item.data, origin)))
+                out.add_object(item.data, locator.find(item.data, origin))
+
+
+def _prepare(target: Target, out: Collector, work: Path) -> bool:
+    """Copy to ``work`` every folder kustomize may read for this target: the target's and,
+    recursively, each local base and component (kustomize reads files only inside the
+    folder of the kustomization that names them). Links are replaced by what they point to,
+    checked; ``.git`` is never copied. False after any error."""
+    before = len(out.findings)
+    try:
+        roots = _roots(target.path, out)
+        for folder in roots:
+            if not any(folder.startswith(f"{r}/") or r == "." for r in roots if r != folder):
+                out.confine.copy(folder, work, out.refuse)
+    except OutsideRepository as err:
+        out.refuse(err)
+    return not any(f.severity == "error" for f in out.findings[before:])
+
+
+ROOT_FIELDS = ("resources", "bases", "components", "generators", "transformers", "validators")
+"""Kustomization fields whose entries may be folders: each is a kustomization of its own."""
+
+
+def _roots(start: str, out: Collector) -> list[str]:
+    """The folders of the kustomizations this target builds on, ``start`` first."""
+    found: list[str] = []
+    queue = [start]
+    while queue:
+        folder = queue.pop(0)
+        if folder in found:
+            continue
+        found.append(folder)
+        kfile = kustomization_file(out.confine.folder(folder))
+        if kfile is None:
+            continue
+        shown = posixpath.join(folder, kfile.name) if folder != "." else kfile.name
+        docs = out.read(out.confine.file(shown), shown)
+        data = docs[0].data if docs and isinstance(docs[0].data, dict) else {}
+        for field in ROOT_FIELDS:
+            entries = data.get(field)
+            for index, entry in enumerate(entries if isinstance(entries, list) else []):
+                if not isinstance(entry, str) or posixpath.isabs(entry):
+                    continue  # kustomize refuses an absolute folder, and files outside a root
+                path = posixpath.normpath(posixpath.join(folder, entry))
+                if _remote(entry):
+                    out.inputs_known = False  # fetched by kustomize: not a file of this commit
+                    continue
+                if path == ".." or path.startswith("../"):
+                    line, column = docs[0].positions.get((field, index), (1, 1))
+                    raise OutsideRepository(
+                        f"{shown}:{line}:{column}: {field} entry {quoted(entry)} is outside the "
+                        "repository; a render reads only files inside it"
+                    )
+                if out.confine.resolve(path).is_dir():
+                    queue.append(path)
+    return found
+
+
+def _remote(entry: str) -> bool:
+    """A remote base (kustomize fetches it): a URL, ``github.com/...``, ``git@host:...``."""
+    return "://" in entry or entry.startswith(("git@", "git::", "github.com/", "gitlab.com/"))
 
 
 def _command() -> list[str]:

@@ -1,11 +1,13 @@
 """The sticky PR comment: one comment (in parts) per pull request and target, kept in sync.
 
 Pure logic over the ``GitHub`` port. Our comments are found again by the hidden marker that
-is their first line (``<!-- gitops-action:plan target=NAME part=K -->``), whoever wrote them:
-a workflow's ``GITHUB_TOKEN`` writes as ``github-actions[bot]``, a personal token as its
-owner, and neither can ask GitHub who it is. A marker anywhere else (quoted in a reply, say)
-does not count. Comments are edited in place, never re-posted, written only when their text
-changed; a plan that never had changes posts nothing.
+is their first line (``<!-- gitops-action:plan target=NAME part=K -->``), among the comments
+the token's own identity wrote (``GitHub.identity``: ``github-actions[bot]`` for a workflow's
+``GITHUB_TOKEN``, the owner of a personal token). Anyone can paste the marker: a comment of
+someone else that carries it is left alone, never edited into a plan nor deleted, and a marker
+anywhere but the first line (quoted in a reply, say) does not count. Comments are edited in
+place, never re-posted, written only when their text changed; a plan that never had changes
+posts nothing.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ def sync_comments(
     *,
     post: bool,
     existing: Sequence[Comment] | None = None,
+    author: str | None = None,
 ) -> Synced:
     """Make the comments of ``target`` on pull request ``number`` read ``parts``.
 
@@ -61,13 +64,14 @@ def sync_comments(
     deleted; parts that are missing are created after the ones that exist, so when one in
     the middle went missing, the ones after it are posted again to keep the order.
     ``existing``: the comments of the pull request when already listed (one listing serves
-    every target, as each touches only its own).
+    every target, as each touches only its own). ``author``: whose comments are ours
+    (default: ``github.identity()``).
     """
     for index, body in enumerate(parts, start=1):
         if marker_of(body) != (target, index):
             raise ValueError(f"part {index} of {target} does not start with its marker")
     listed = github.comments(number) if existing is None else existing
-    mine, duplicates = _ours(listed, target)
+    mine, duplicates = _ours(listed, target, github.identity() if author is None else author)
     if not mine and not post:
         return Synced()
     wanted = list(parts if post else parts[:1])
@@ -96,18 +100,18 @@ def sync_comments(
     )
 
 
-def _ours(comments: Sequence[Comment], target: str) -> tuple[dict[int, Comment], list[Comment]]:
-    """This target's parts by number (the oldest of each), and later copies by the same
-    author: two runs that raced both posted, and the second copy goes. A copy by someone
-    else is left alone."""
+def _ours(
+    comments: Sequence[Comment], target: str, author: str
+) -> tuple[dict[int, Comment], list[Comment]]:
+    """This target's parts by number (the oldest of each) among ``author``'s comments, and
+    later copies: two runs that raced both posted, and the second copy goes."""
     mine: dict[int, Comment] = {}
     duplicates: list[Comment] = []
     for comment in comments:  # oldest first
         found = marker_of(comment.body)
-        if found is None or found[0] != target:
+        if found is None or found[0] != target or comment.user.lower() != author.lower():
             continue
-        first = mine.setdefault(found[1], comment)
-        if first is not comment and first.user == comment.user:
+        if mine.setdefault(found[1], comment) is not comment:
             duplicates.append(comment)
     return mine, duplicates
 

@@ -48,15 +48,35 @@ TEMPLATES = jinja2.Environment(
 
 
 def inert(text: object) -> str:
-    """Prose safe to place in Markdown: no HTML, no Markdown syntax, no @mention, one line."""
+    """Prose safe to place in Markdown: no HTML, no Markdown syntax, no @mention, no link, one
+    line."""
     escaped = html.escape(" ".join(str(text).split()), quote=False)
     escaped = re.sub(r"([\\`*_\[\]|~])", r"\\\1", escaped)
-    return escaped.replace("@", "@\u200b")
+    return unlinked(escaped)
 
 
 def code(text: object) -> str:
-    """Text for inside ``<code>``: HTML-escaped, mentions broken, one line."""
-    return html.escape(" ".join(str(text).split())).replace("@", "@\u200b")
+    """Text for inside ``<code>`` (in an HTML block or in a paragraph, where Markdown is still
+    read): HTML-escaped, Markdown characters as entities, mentions and links broken, one line."""
+    escaped = unlinked(html.escape(" ".join(str(text).split())))
+    return re.sub(r"[\\`*_\[\]|~]", lambda m: f"&#{ord(m.group())};", escaped)
+
+
+_AUTOLINKS = (
+    (re.compile(r"(?i)(?<![a-z0-9])(w)(ww\.)"), "\\1\u200b\\2"),  # GitHub links www.example.com
+    (re.compile(r"://"), ":\u200b//"),  # ... and https://example.com
+    (re.compile(r"(?<![&\w])#(?=\d)"), "#\u200b"),  # ... and #123, owner/repo#123
+    (re.compile(r"(?i)\b(gh)-(?=\d)"), "\\1-\u200b"),  # ... and GH-123
+    (re.compile(r"@"), "@\u200b"),  # ... and @someone, someone@example.com
+)
+
+
+def unlinked(text: str) -> str:
+    """``text`` with every form GitHub turns into a link or a mention broken by a zero-width
+    space: text from manifests never becomes a link in a comment or a summary."""
+    for pattern, replacement in _AUTOLINKS:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 _AUTOLINK = re.compile(r"://|(?<![A-Za-z0-9])www\.", re.IGNORECASE)

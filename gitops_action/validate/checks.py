@@ -147,14 +147,49 @@ def check_manifest(
         else:
             # No schema offline (a custom resource whose CRD is elsewhere): metadata only.
             node = schema or Node(properties={"metadata": builtins().node(OBJECT_META)})
-            secret = key.group == "" and key.kind == "Secret"
+            # No value of a Secret is ever quoted, whatever its group, nor of a List of them.
+            secret = key.kind == "Secret" or key.kind.endswith("List")
             for path, message in schema_check(node, obj, reveal=not secret):
                 add(path, message)
+    if key.group == "" and key.kind in ("ConfigMap", "Secret"):
+        _check_size(key.kind, obj, add)
     shown = key if key.kind and key.name else None  # "ConfigMap/" would say nothing
     # dict.fromkeys: a field can fail a structure and a schema check in the same words.
     return [
         Finding(m, manifest.where(p), shown, target.name, s) for p, m, s in dict.fromkeys(problems)
     ]
+
+
+MAX_DATA_BYTES = 1024 * 1024
+"""corev1.MaxSecretSize: the most a ConfigMap's data and binaryData, or a Secret's data, may hold
+(values only, in bytes, binary values decoded), as ValidateConfigMap and ValidateSecret count."""
+
+
+def _check_size(kind: str, obj: Mapping[str, object], add: _Add) -> None:
+    if kind == "ConfigMap":
+        sizes = {("data", k): len(v.encode()) for k, v in _strings(obj, "data")}
+        sizes.update(
+            {("binaryData", k): formats.decoded_size(v) for k, v in _strings(obj, "binaryData")}
+        )
+    else:  # stringData replaces data's key of the same name, as the server merges them
+        sizes = {("", k): formats.decoded_size(v) for k, v in _strings(obj, "data")}
+        sizes.update({("", k): len(v.encode()) for k, v in _strings(obj, "stringData")})
+    total = sum(sizes.values())
+    if total > MAX_DATA_BYTES:
+        what = "data and binaryData" if kind == "ConfigMap" else "data"
+        add(
+            ("data",) if "data" in obj else (),
+            f"{kind} {what} hold {total:,} bytes, over the API server's limit of "
+            f"{MAX_DATA_BYTES:,} (1 MiB); split it in several {kind}s or mount the content "
+            "another way (a volume, an image)",
+        )
+
+
+def _strings(obj: Mapping[str, object], field: str) -> list[tuple[str, str]]:
+    entries = obj.get(field)
+    if not isinstance(entries, dict):
+        return []
+    return [(str(k), v) for k, v in entries.items() if isinstance(v, str)]
 
 
 def _check_namespace(

@@ -115,3 +115,12 @@ def is_base64(value: str) -> bool:
     except (binascii.Error, ValueError):
         return False
     return True
+
+
+def decoded_size(value: str) -> int:
+    """Bytes of base64 ``value`` once decoded (as the API server stores ``[]byte``); the
+    length of the text when it is not base64 (another check reports that)."""
+    text = value.replace("\n", "").replace("\r", "")
+    if not is_base64(text):
+        return len(value.encode())
+    return len(text) // 4 * 3 - text[-2:].count("=")

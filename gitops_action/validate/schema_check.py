@@ -124,7 +124,7 @@ class _Walk:
             bound = _INT_RANGE[fmt]
             if not -bound <= value < bound:  # the API server would refuse or wrap it around
                 limits = f"between {-bound} and {bound - 1} ({fmt})"
-                self.add(path, f"{label(path)} must be {limits}, got {value}")
+                self.add(path, f"{label(path)} must be {limits}, got {self.show(value)}")
         elif fmt == "quantity" and isinstance(value, str) and not formats.is_quantity(value):
             self.add(
                 path,

@@ -168,3 +168,16 @@ def test_a_failing_exec_plugin_names_itself_and_its_output(tmp_path: Path) -> No
         ClusterError, match=r"the credential plugin 'sh' of context 'test' exited 3: expired"
     ):
         load(path)
+
+
+def test_a_kubeconfig_that_is_not_yaml_is_an_error_that_never_quotes_its_lines(
+    tmp_path: Path,
+) -> None:
+    # PyYAML's own message quotes the line, and a kubeconfig's lines are credentials.
+    path = tmp_path / "config"
+    path.write_text("users:\n- name: u\n  user:\n    token: tok-Secret-0001: [\n")
+    with pytest.raises(ClusterError) as err:
+        load(path)
+    assert str(err.value) == (
+        f"{path}:4:27: cannot read the kubeconfig: mapping values are not allowed here"
+    )

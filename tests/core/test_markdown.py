@@ -11,6 +11,7 @@ from gitops_action.models import Report, ResourceDiff, ResourceKey, Source, Targ
 from gitops_action.report.markdown import (
     MARKER_RE,
     PlanContext,
+    code,
     comment_parts,
     fence_for,
     inert,
@@ -152,3 +153,32 @@ def test_the_source_of_a_resource_is_shown() -> None:
         source=Source("deploy/a.yaml", 3, 1),
     )
     assert "<code>deploy/a.yaml:3:1</code>" in comment_parts(TargetReport("t", (row,)), CTX)[0]
+
+
+LINKABLE = re.compile(r"(?i)https?://|\bwww\.|(?<![&\w])#\d|\bgh-\d|@\w|(?<!\\)\[[^\]]*(?<!\\)\]\(")
+"""What GitHub turns into a link or a mention in Markdown text (autolinks, references)."""
+
+
+def test_text_from_manifests_never_becomes_a_link_in_warnings_or_summaries() -> None:
+    hostile = "Kind[click](https://evil.example) www.evil.example #12 GH-3 a@evil.example"
+    row = ResourceDiff(
+        ResourceKey("evil.example", hostile, "web", "www.evil.example"),
+        "evil.example/v1",
+        "update",
+        "+x\n",
+        warnings=(f"{hostile} will be deleted",),
+        source=Source(f"deploy/{hostile}.yaml"),
+        error=hostile,
+    )
+    target = TargetReport("staging", (row,), errors=(hostile,))
+    texts = [*comment_parts(target, CTX), plan_markdown(Report("plan", "abc", (target,)), CTX)]
+    for text in texts:
+        ours = re.sub(r"\[workflow run\]\(https://github\.example[^)]*\)", "", text)
+        assert LINKABLE.findall(ours) == []
+        assert "w\u200bww.evil.example" in ours  # still readable
+
+
+def test_code_spans_are_inert_in_html_blocks_and_in_paragraphs() -> None:
+    assert code("a*b*_c_ [x](y) `z` <i> @d https://e") == (
+        "a&#42;b&#42;&#95;c&#95; &#91;x&#93;(y) &#96;z&#96; &lt;i&gt; @\u200bd https:\u200b//e"
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gitops_action.core.yamlio import decode, load_documents, load_file
+from gitops_action.core.yamlio import MAX_DEPTH, decode, key_text, load_documents, load_file
 from gitops_action.errors import ManifestError
 from gitops_action.models import clone
 
@@ -92,3 +92,44 @@ def test_clone_copies_deeply_and_keeps_order() -> None:
     assert copied == value and list(copied) == ["b", "a", "t"]
     copied["b"][1]["c"] = "y"  # type: ignore[index]
     assert value["b"][1] == {"c": "x"}  # type: ignore[index]
+
+
+def test_keys_one_and_true_are_two_different_keys_as_the_api_server_reads_them() -> None:
+    # YAML becomes JSON at the API server: 1 -> "1", true -> "true" (sigs.k8s.io/yaml).
+    docs = load_documents("labels:\n  1: one\n  true: yes-key\n  1.5: float\n", "f.yaml")
+    assert docs[0].data == {"labels": {"1": "one", "true": "yes-key", "1.5": "float"}}
+    assert docs[0].positions[("labels", "true")] == (3, 3)
+
+
+def test_a_key_one_beside_a_quoted_one_is_a_duplicate_as_the_api_server_sees_it() -> None:
+    with pytest.raises(ManifestError, match=r"f.yaml:3:3: duplicate key '1' \(first at line 2\)"):
+        load_documents("data:\n  1: a\n  '1': b\n", "f.yaml")
+
+
+@pytest.mark.parametrize(
+    ("key", "text"),
+    [(100000.0, "100000"), (1e6, "1e+06"), (0.1, "0.1"), (3.14159265358979, "3.1415927")],
+)
+def test_float_keys_are_spelled_as_go_spells_a_float32(key: float, text: str) -> None:
+    assert key_text(key) == text
+
+
+def test_a_control_character_is_one_line_naming_its_line_and_column() -> None:
+    with pytest.raises(ManifestError) as err:
+        load_documents("a: 1\nb: red\x1b[31m\n", "deploy/x.yaml")
+    assert str(err.value) == (
+        "deploy/x.yaml:2:7: control character U+001B is not allowed in YAML; remove it "
+        "(write it as an escape such as \\u0007 inside double quotes)"
+    )
+
+
+def test_nesting_hundreds_of_levels_deep_is_an_error_at_the_level_past_the_limit() -> None:
+    text = "spec: " + "{a: " * 500 + "1" + "}" * 500 + "\n"
+    with pytest.raises(ManifestError) as err:
+        load_documents(text, "deploy/x.yaml")
+    assert str(err.value) == (
+        f"deploy/x.yaml:1:{7 + 4 * MAX_DEPTH}: nested more than {MAX_DEPTH} levels deep; "
+        "no Kubernetes object is, flatten it"
+    )
+    block = "".join("  " * i + "a:\n" for i in range(MAX_DEPTH - 1)) + "  " * MAX_DEPTH + "b: 1\n"
+    assert load_documents(block, "deploy/x.yaml")  # the limit itself is fine

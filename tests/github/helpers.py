@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tests.ghfake import GitHubFake
 from tests.support import Repo
@@ -105,3 +107,18 @@ def open_pull(
     pull = PullRequest(repo, github, pr.number, base_sha)
     pull.push(head)
     return pull
+
+
+_COMMANDS_MARKER = re.compile(r"::stop-commands::[0-9a-f]{32}|::[0-9a-f]{32}::")
+
+
+def said(result: Any) -> str:
+    """What a CLI run printed, as the step's log shows it: under Actions stdout and stderr are
+    one stream (between stop-commands markers, left out here)."""
+    lines = (result.out + result.err).splitlines(keepends=True)
+    return "".join(line for line in lines if not _COMMANDS_MARKER.fullmatch(line.rstrip("\n")))
+
+
+def errors(result: Any) -> str:
+    """The ``gitops-action: error:`` lines of a run, whichever stream they went to."""
+    return "".join(line for line in said(result).splitlines(keepends=True) if "error:" in line)

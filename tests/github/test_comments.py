@@ -8,6 +8,7 @@ import dataclasses
 
 import pytest
 
+from gitops_action.adapters.actions import ActionsEnv
 from gitops_action.adapters.github import NO_PACING, GitHubClient
 from gitops_action.adapters.github_retry import GITHUB_RETRY
 from gitops_action.core.diff import compare
@@ -183,18 +184,63 @@ def test_a_comment_quoting_our_marker_is_not_taken_for_ours(github: GitHubFake) 
     assert len(bodies(github)) == 3
 
 
-def test_our_comment_is_found_by_its_marker_whoever_posted_it(github: GitHubFake) -> None:
-    # A GITHUB_TOKEN posts as github-actions[bot] and cannot read GET /user: match the marker.
+def sync_as_workflow(github: GitHubFake, report: TargetReport) -> Synced:
+    """``sync`` with a workflow's GITHUB_TOKEN: it writes as github-actions[bot] and cannot
+    read GET /user."""
+    github.add_token("ghs_workflow", "github-actions[bot]", installation=True)
+    parts = comment_parts(report, CTX)
+    return sync_comments(client(github, "ghs_workflow"), 1, report.name, parts, post=True)
+
+
+def test_a_workflow_token_finds_the_comment_github_actions_bot_wrote(github: GitHubFake) -> None:
     github.state.add_pull(REPO, "feature")
     old = github.state.add_comment(
         REPO, 1, marker("staging", 1) + "\nan older plan", "github-actions[bot]"
     )
-    synced = sync(github, plan())
+    synced = sync_as_workflow(github, plan())
     [comment] = github.state.comments(REPO, 1)
     assert comment.id == old.id and comment.user == "github-actions[bot]"
     assert comment.body == comment_parts(plan(), CTX)[0]
     assert synced.outcome == "updated"
-    assert github.count("GET", "/user") == 0
+    assert github.count("GET", "/user") == 1  # refused to an installation token: the bot
+
+
+def test_a_comment_of_someone_else_carrying_our_marker_is_never_taken_over(
+    github: GitHubFake,
+) -> None:
+    # Mallory pastes the marker first: before, the oldest marked comment was edited into the
+    # plan (and hers trusted), whoever wrote it.
+    github.state.add_pull(REPO, "feature")
+    bait = marker("staging", 1) + "\n[Approve here](https://evil.example)"
+    mallory = github.state.add_comment(REPO, 1, bait, "mallory")
+    synced = sync_as_workflow(github, plan())
+    left = {c.id: c for c in github.state.comments(REPO, 1)}
+    assert left[mallory.id].body == bait
+    assert github.count("*", f"/repos/{REPO}/issues/comments/{mallory.id}") == 0
+    assert (synced.created, synced.updated, synced.deleted) == (1, 0, 0)
+    assert [c.user for c in left.values()] == ["mallory", "github-actions[bot]"]
+
+
+def test_a_personal_token_finds_the_comments_its_owner_wrote(github: GitHubFake) -> None:
+    github.state.add_pull(REPO, "feature")
+    bot = github.state.add_comment(REPO, 1, marker("staging", 1) + "\nbot", "github-actions[bot]")
+    mine = github.state.add_comment(REPO, 1, marker("staging", 1) + "\nmine", "octocat")
+    synced = sync(github, plan())  # the default token is octocat's
+    assert synced.outcome == "updated"
+    assert github.state.comment(REPO, mine.id).body == comment_parts(plan(), CTX)[0]
+    assert github.state.comment(REPO, bot.id).body == marker("staging", 1) + "\nbot"
+
+
+def test_another_app_token_is_named_by_gitops_action_bot_login(github: GitHubFake) -> None:
+    github.state.add_pull(REPO, "feature")
+    github.add_token("ghs_app", "deployer[bot]", installation=True)
+    ours = github.state.add_comment(REPO, 1, marker("staging", 1) + "\nold", "deployer[bot]")
+    env = {**github.env(token="ghs_app"), "GITOPS_ACTION_BOT_LOGIN": "deployer[bot]"}
+    app = GitHubClient.from_env(ActionsEnv(env), pacing=NO_PACING)  # no failure: no retry
+    synced = sync_comments(app, 1, "staging", comment_parts(plan(), CTX), post=True)
+    assert (synced.updated, synced.created) == (1, 0)
+    assert github.state.comment(REPO, ours.id).body == comment_parts(plan(), CTX)[0]
+    assert github.count("GET", "/user") == 1  # refused: an installation token
 
 
 def test_a_copy_from_a_racing_run_is_deleted_and_a_copy_by_someone_else_kept(
@@ -205,7 +251,7 @@ def test_a_copy_from_a_racing_run_is_deleted_and_a_copy_by_someone_else_kept(
     first = github.state.add_comment(REPO, 1, body, "github-actions[bot]")
     copy = github.state.add_comment(REPO, 1, body, "github-actions[bot]")
     pasted = github.state.add_comment(REPO, 1, body, "mallory")
-    sync(github, plan())
+    sync_as_workflow(github, plan())
     left = {c.id: c for c in github.state.comments(REPO, 1)}
     assert copy.id not in left
     assert left[first.id].body == comment_parts(plan(), CTX)[0]

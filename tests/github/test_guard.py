@@ -9,7 +9,7 @@ import pytest
 from gitops_action.errors import GitopsError
 from gitops_action.plan.guard import refuse_untrusted_checkout
 from tests.ghfake import GitHubFake
-from tests.github.helpers import configmap, open_pull
+from tests.github.helpers import configmap, errors, open_pull, said
 from tests.support import Repo
 
 HEAD, BASE, TIP, MERGE = "h" * 40, "b" * 40, "t" * 40, "m" * 40
@@ -78,14 +78,14 @@ def test_the_cli_refuses_a_live_plan_of_a_fork_on_pull_request_target_and_allows
 
     refused = run_cli(repo.root, "plan", "--live", env=pull.env())
     assert refused.code == 1
-    assert refused.err.startswith(
+    assert errors(refused).startswith(
         "gitops-action: error: refusing to plan against the cluster on pull_request_target (#1)"
     )
-    assert "Traceback" not in refused.err
-    assert refused.out == "" and github.requests == []
+    assert "Traceback" not in said(refused)
+    assert said(refused) == errors(refused) and github.requests == []
 
     offline = run_cli(repo.root, "plan", "--no-live", env=pull.env())
-    assert offline.code == 0, offline.err
+    assert offline.code == 0, said(offline)
     assert len(github.state.comments("octo-org/app", pull.number)) == 1
 
 
@@ -103,5 +103,5 @@ def test_the_cli_passes_the_guard_when_the_base_is_checked_out(
     no_cluster = {"KUBECONFIG": "", "HOME": str(pull.tmp)}
     result = run_cli(repo.root, "plan", "--live", env=pull.env(GITHUB_SHA=pull.base, **no_cluster))
     # Past the guard, the plan needs a cluster, and there is none here.
-    assert "refusing" not in result.err
-    assert "no cluster configured" in result.err
+    assert "refusing" not in said(result)
+    assert "no cluster configured" in errors(result)

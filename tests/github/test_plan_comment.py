@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from tests.ghfake import GitHubFake
-from tests.github.helpers import REPO, configmap, open_pull, secret
+from tests.github.helpers import REPO, configmap, errors, open_pull, said, secret
 from tests.support import Repo
 
 STAGING = "deploy/staging/cm.yaml"
@@ -33,7 +33,7 @@ def test_plan_on_a_pull_request_comments_once_per_changed_target(
 ) -> None:
     pull = pull_request(repo, github)
     result = run_cli(repo.root, "plan", "--no-live", env=pull.env())
-    assert result.code == 0, result.err
+    assert result.code == 0, said(result)
     [comment] = github.state.comments(REPO, pull.number)
     lines = comment.body.splitlines()
     assert lines[:2] == [
@@ -48,7 +48,7 @@ def test_plan_on_a_pull_request_comments_once_per_changed_target(
     )
     url = f"{github.html_url}/{REPO}/pull/{pull.number}#issuecomment-{comment.id}"
     assert pull.outputs()["comment-url"] == url
-    assert f"plan comment for staging: created: {url}" in result.err
+    assert f"plan comment for staging: created: {url}" in said(result)
     # prod has no changes: no comment for it, and nothing was written but the one comment.
     assert writes(github) == 1
 
@@ -62,14 +62,14 @@ def test_a_second_push_updates_the_comment_in_place(
     first_id, first_body = first.id, first.body
     pull.push({STAGING: configmap("web", color="red")})
     result = run_cli(repo.root, "plan", "--no-live", env=pull.env())
-    assert result.code == 0, result.err
+    assert result.code == 0, said(result)
     [comment] = github.state.comments(REPO, pull.number)
     assert comment.id == first_id and comment.body != first_body
     assert "+  color: red" in comment.body and "color: green" not in comment.body
     assert f"revision `{pull.head[:12]}`" in comment.body
     assert github.count("POST", "*") == 1
     assert github.count("PATCH", f"/repos/{REPO}/issues/comments/{first_id}") == 1
-    assert "plan comment for staging: updated" in result.err
+    assert "plan comment for staging: updated" in said(result)
 
 
 def test_running_again_on_the_same_commit_writes_nothing(
@@ -79,9 +79,9 @@ def test_running_again_on_the_same_commit_writes_nothing(
     assert run_cli(repo.root, "plan", "--no-live", env=pull.env()).code == 0
     before = writes(github)
     again = run_cli(repo.root, "plan", "--no-live", env=pull.env())
-    assert again.code == 0, again.err
+    assert again.code == 0, said(again)
     assert writes(github) == before == 1
-    assert "plan comment for staging: unchanged" in again.err
+    assert "plan comment for staging: unchanged" in said(again)
 
 
 def test_a_pull_request_that_undoes_its_changes_says_no_changes_in_the_same_comment(
@@ -121,7 +121,7 @@ def test_comment_without_a_pull_request_fails_clearly(
     env = pull.env(GITHUB_EVENT_NAME="push", GITHUB_EVENT_PATH=str(pull.tmp / "none.json"))
     result = run_cli(repo.root, "plan", "--no-live", "--comment", "--base-ref", pull.base, env=env)
     assert result.code == 1
-    assert result.err == (
+    assert errors(result) == (
         "gitops-action: error: --comment needs a pull request: run plan on a pull_request event "
         "(GITHUB_EVENT_PATH names it), or pass --no-comment\n"
     )
@@ -136,12 +136,12 @@ def test_a_token_without_pull_requests_write_exits_1_naming_the_permission(
     pull = pull_request(repo, github)
     result = run_cli(repo.root, "plan", "--no-live", env=pull.env(GITHUB_TOKEN="read-only"))
     assert result.code == 1
-    assert result.err.splitlines()[0] == (
+    assert errors(result).splitlines()[0] == (
         f"gitops-action: error: GitHub refused to comment on {REPO}#{pull.number} (403 Resource "
         "not accessible by integration): the workflow's token needs 'pull-requests: write' — "
         "add 'permissions: pull-requests: write' to the job"
     )
-    assert "Traceback" not in result.err
+    assert "Traceback" not in said(result)
     assert github.state.comments(REPO, pull.number) == []
     # The plan itself was published before the comment failed.
     assert "gitops-action plan · `staging`" in (pull.tmp / "summary.md").read_text()
@@ -153,7 +153,7 @@ def test_a_bad_token_exits_1_saying_to_pass_github_token(
     pull = pull_request(repo, github)
     result = run_cli(repo.root, "plan", "--no-live", env=pull.env(GITHUB_TOKEN="revoked"))
     assert result.code == 1
-    assert result.err == (
+    assert errors(result) == (
         f"gitops-action: error: GitHub refused to list the comments on {REPO}#{pull.number} "
         "(401 Bad credentials): the token is missing, wrong or expired; pass a valid one as the "
         "action's github-token input (or GITHUB_TOKEN)\n"
@@ -196,7 +196,7 @@ def test_each_changed_target_gets_its_own_comment_from_one_listing(
         },
     )
     result = run_cli(repo.root, "plan", "--no-live", env=pull.env())
-    assert result.code == 0, result.err
+    assert result.code == 0, said(result)
     staging, prod = github.state.comments(REPO, pull.number)
     assert staging.body.startswith("<!-- gitops-action:plan target=staging part=1 -->\n")
     assert prod.body.startswith("<!-- gitops-action:plan target=prod part=1 -->\n")
@@ -210,6 +210,6 @@ def test_a_pull_request_from_a_fork_is_not_commented_on_by_default(
     pull = pull_request(repo, github)
     pull.head_repo = "someone/app-fork"
     result = run_cli(repo.root, "plan", "--no-live", env=pull.env())
-    assert result.code == 0, result.err
-    assert "no plan comment: on a pull request from a fork" in result.err
+    assert result.code == 0, said(result)
+    assert "no plan comment: on a pull request from a fork" in said(result)
     assert github.requests == []

@@ -142,10 +142,17 @@ def test_raise_for_errors_lists_every_error_one_a_line(write: WriteFiles, render
     ]
 
 
-def test_plain_keeps_objects_lacking_a_name_for_validation_to_report(
+def test_an_object_without_a_name_is_an_error_at_its_metadata_and_never_a_manifest(
     write: WriteFiles, render: Render
 ) -> None:
-    write({"app/a.yaml": "apiVersion: v1\nkind: ConfigMap\ndata: {}\n"})
+    # A plan row "ConfigMap/web/" says nothing, and apply could not write it.
+    write({
+        "app/a.yaml": "apiVersion: v1\nkind: ConfigMap\ndata: {}\n",
+        "app/b.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: {a: b}\n",
+    })  # fmt: skip
     rendered = render("app")
-    assert rendered.findings == ()
-    assert rendered.manifests[0].key.name == ""
+    assert [str(f) for f in rendered.findings] == [
+        "app/a.yaml:1:1: missing metadata.name: every ConfigMap needs one",
+        "app/b.yaml:3:1: missing metadata.name: every ConfigMap needs one",
+    ]
+    assert rendered.manifests == ()
