@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import math
 import struct
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -210,6 +211,16 @@ def _check_expansion(root: yaml.Node, path: str, max_nodes: int) -> None:
             stack.extend((c, False) for c in children if id(c) not in sizes)
 
 
+_PATHS: dict[Path, Path] = {}
+
+
+def _path(path: Path) -> Path:
+    """One tuple per distinct path for the whole process: ten thousand Deployments share
+    ``("spec", "template", ...)`` instead of holding a copy each (positions are most of the
+    memory of a large render)."""
+    return _PATHS.setdefault(path, path)
+
+
 class _Builder:
     """Turns a composed node graph into Python values, recording positions."""
 
@@ -238,11 +249,9 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             out = []
             for index, item in enumerate(node.value):
-                self.positions[(*at, index)] = (
-                    item.start_mark.line + 1,
-                    item.start_mark.column + 1,
-                )
-                out.append(self.build(item, (*at, index)))
+                here = _path((*at, index))
+                self.positions[here] = (item.start_mark.line + 1, item.start_mark.column + 1)
+                out.append(self.build(item, here))
             return out
         return _scalar(node)
 
@@ -264,6 +273,7 @@ class _Builder:
                     f"{self.path}:{mark.line + 1}:{mark.column + 1}: a mapping key must be text, "
                     f"a number or true/false, not {err.args[0].replace('NoneType', 'null')}"
                 ) from None
+            key = sys.intern(key)  # every "metadata" of every object is one string
             line = key_node.start_mark.line + 1
             if key in seen:
                 raise ManifestError(
@@ -272,8 +282,9 @@ class _Builder:
                     "remove one of them"
                 )
             seen[key] = line
-            self.positions[(*at, key)] = (line, key_node.start_mark.column + 1)
-            out[key] = self.build(value_node, (*at, key))
+            here = _path((*at, key))
+            self.positions[here] = (line, key_node.start_mark.column + 1)
+            out[key] = self.build(value_node, here)
         return out
 
     def _pairs(self, node: yaml.MappingNode) -> Iterator[tuple[yaml.Node, yaml.Node]]:
