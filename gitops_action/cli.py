@@ -72,6 +72,24 @@ def cli(
     }
 
 
+def target_option(command: Callable[..., None]) -> Callable[..., None]:
+    """``--target`` after the command too (``apply --target staging``), as before it."""
+
+    def merge(ctx: click.Context, _param: click.Parameter, names: tuple[str, ...]) -> None:
+        obj = ctx.ensure_object(dict)
+        obj["targets"] = (*obj.get("targets", ()), *names)
+
+    return click.option(
+        "--target",
+        "_targets",
+        multiple=True,
+        metavar="NAME",
+        expose_value=False,
+        callback=merge,
+        help="Only this target (repeat for more). Default: all.",
+    )(command)
+
+
 def _context(obj: dict[str, Any]) -> Context:
     config_path: Path | None = obj["config_path"]
     git = Git.discover(config_path.resolve().parent if config_path else Path.cwd())
@@ -118,6 +136,7 @@ def _connector(
 
 
 @cli.command()
+@target_option
 @click.option(
     "--format",
     "fmt",
@@ -137,6 +156,7 @@ def validate(obj: dict[str, Any], fmt: str) -> None:
 
 
 @cli.command()
+@target_option
 @click.option(
     "--base-ref", metavar="REF", help="Compare with this ref. Default: the pull request's base."
 )
@@ -186,6 +206,7 @@ def plan(
 
 
 @cli.command()
+@target_option
 @click.option(
     "--prune/--no-prune",
     default=None,
@@ -238,6 +259,7 @@ def apply(
 
 
 @cli.command()
+@target_option
 @click.option(
     "--on-drift",
     type=click.Choice(["none", "issue", "revert-pr", "adopt-pr"]),

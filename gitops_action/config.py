@@ -58,6 +58,8 @@ class Target:
     values: tuple[str, ...] = ()
     """Helm values / Jinja2 variables files, relative to the repository root."""
     namespace: str = ""
+    create_namespace: bool = False
+    """Create ``namespace`` (labelled as ours) when no Namespace object of the target does."""
     context: str = ""
     prune: bool = True
     prune_limit: float = 0.5
@@ -129,8 +131,8 @@ def _display(path: Path, root: Path) -> str:
 
 
 _TARGET_KEYS = {
-    "name", "path", "render", "values", "namespace", "context", "prune", "prune-limit",
-    "protect", "force-conflicts", "wait", "revert-on-failure", "drift", "review",
+    "name", "path", "render", "values", "namespace", "create-namespace", "context", "prune",
+    "prune-limit", "protect", "force-conflicts", "wait", "revert-on-failure", "drift", "review",
 }  # fmt: skip
 _DEFAULT_KEYS = _TARGET_KEYS - {"name", "path", "values"}
 
@@ -284,6 +286,7 @@ class _Checker:
                 "a share in (0, 1]",
             ),
             "force-conflicts": ("force_conflicts", _is_bool, "true or false"),
+            "create-namespace": ("create_namespace", _is_bool, "true or false"),
             "revert-on-failure": (
                 "revert_on_failure",
                 lambda v: v in REVERT_ON_FAILURE,

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import Target
+from ..config import Target, load_config
 from ..core.review import review
-from ..errors import GitError, GitHubError, RenderError
+from ..errors import ConfigError, GitError, GitHubError, RenderError
 from ..models import Report
 from ..plan.guard import refuse_untrusted_checkout
 from ..plan.live import live_plans
@@ -107,26 +109,54 @@ def run(ctx: Context, options: PlanOptions) -> int:
 def render_base(
     ctx: Context, head: Mapping[str, Rendered], base_sha: str, ref: str
 ) -> dict[str, Rendered]:
-    """Each target at the base ref, in a temporary worktree; a target none of whose inputs
-    (every file and folder its render read, links included) changed is the same at both
-    ends, so its head render is reused."""
+    """Each target at the base ref, in a temporary worktree, with the base's own settings of
+    it (``.gitops.yaml`` at the base: a pull request may change a target's namespace or
+    values). A target whose settings and inputs (every file and folder its render read,
+    links included) are the same at both ends renders the same, so its head render is
+    reused."""
     prefix = _relative_root(ctx).as_posix()
     changed = [
         p if prefix == "." else p.removeprefix(f"{prefix}/")
         for p in ctx.git.changed_since(base_sha)
         if prefix == "." or p.startswith(f"{prefix}/")
     ]
+    config_name = ctx.config.path.resolve().relative_to(ctx.config.root).as_posix()
     out: dict[str, Rendered] = {}
-    stale: list[Target] = []
-    for target in ctx.targets:
-        if unchanged_inputs(head[target.name], changed):
-            out[target.name] = head[target.name]
-        else:
-            stale.append(target)
-    if stale:
-        with ctx.git.worktree(base_sha) as tree:
+    with contextlib.ExitStack() as stack:
+        tree: Path | None = None
+        settings = {t.name: t for t in ctx.targets}
+        if config_name in changed:
+            tree = stack.enter_context(ctx.git.worktree(base_sha))
+            settings = _base_settings(ctx, tree / prefix / config_name, tree / prefix)
+        stale: list[Target] = []
+        for target in ctx.targets:
+            before = settings.get(target.name)
+            if before is None:  # a target new in head: nothing at the base
+                out[target.name] = Rendered(target, (), ())
+            elif _same(before, target) and unchanged_inputs(head[target.name], changed):
+                out[target.name] = head[target.name]
+            else:
+                stale.append(before)
+        if stale:
+            tree = tree or stack.enter_context(ctx.git.worktree(base_sha))
             out.update(render_all(ctx, stale, tree / prefix, f"base {ref}"))
     return out
+
+
+def _base_settings(ctx: Context, path: Path, root: Path) -> dict[str, Target]:
+    """The targets as the base's ``.gitops.yaml`` has them; the head's where the base has no
+    readable one (it is the head's that the pull request is about)."""
+    if not path.is_file():
+        return {t.name: t for t in ctx.targets}
+    try:
+        return {t.name: t for t in load_config(path, root).targets}
+    except ConfigError:
+        return {t.name: t for t in ctx.targets}
+
+
+def _same(one: Target, other: Target) -> bool:
+    """The same settings (where they are written in the file aside)."""
+    return dataclasses.replace(one, source=None) == dataclasses.replace(other, source=None)
 
 
 def _relative_root(ctx: Context) -> Path:

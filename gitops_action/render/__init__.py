@@ -11,7 +11,7 @@ the repository root, never to a temporary worktree. Nothing outside the reposito
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,6 +107,8 @@ def render_target(target: Target, root: Path) -> Rendered:
         raise RenderError(f"target {target.name!r} ({renderer}): {err}") from None
     if target.namespace:
         default_namespace(out.manifests, target.namespace)
+        if target.create_namespace:
+            out.manifests.extend(created_namespace(out.manifests, target))
     inputs = out.confine.inputs if out.inputs_known else None
     return Rendered(target, tuple(out.manifests), tuple(out.findings), renderer, inputs)
 
@@ -116,6 +118,18 @@ def unchanged_inputs(rendered: Rendered, changed: Iterable[str]) -> bool:
     names them) is an input of ``rendered``: then a render of the other commit would read the
     same bytes, and ``rendered`` can stand for it. Unknown inputs never can."""
     return rendered.inputs is not None and not rendered.inputs.touched_by(changed)
+
+
+def created_namespace(manifests: Sequence[Manifest], target: Target) -> list[Manifest]:
+    """``create-namespace: true``: the target's Namespace, as if Git held it (placed where
+    the setting is), unless an object of the target already is that Namespace."""
+    for manifest in manifests:
+        if (manifest.api_version, manifest.kind) == ("v1", "Namespace") and (
+            (manifest.obj.get("metadata") or {}).get("name") == target.namespace
+        ):
+            return []
+    obj = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": target.namespace}}
+    return [Manifest(obj, target.source)]
 
 
 def default_namespace(manifests: list[Manifest], namespace: str) -> None:

@@ -12,6 +12,7 @@ import yaml
 
 from gitops_action.adapters.kube import Kube
 from gitops_action.cluster.assess import Assessment, shared_objects
+from gitops_action.cluster.inventory import PART_OF
 from gitops_action.cluster.placement import Placement
 from gitops_action.config import IgnoreRule, Target
 from gitops_action.errors import Unreachable
@@ -229,3 +230,27 @@ def test_the_shared_object_rule_keys_by_cluster_as_validate_does() -> None:
     assert list(shared) == ["again"]
     [problem] = shared["again"]
     assert "also defined by target staging on the same cluster" in problem.message
+
+
+def test_create_namespace_makes_a_first_plan_and_apply_work_in_a_new_namespace(
+    site: Site, control_plane: Any
+) -> None:
+    fresh = f"{site.namespace}-new"
+    site.target = {"name": "app", "path": "deploy", "namespace": fresh, "create-namespace": True}
+    site.repo.write({".gitops.yaml": yaml.safe_dump({"version": 1, "targets": [site.target]})})
+    site.commit({"deploy/a.yaml": dump(configmap("settings", color="blue"))})
+    try:
+        [target] = plan_json(site)["targets"]
+        applied, report = site.apply_json()
+
+        rows = {r["kind"]: r for r in target["resources"]}
+        assert target["errors"] == [] and rows["Namespace"]["action"] == "create"
+        assert rows["ConfigMap"]["action"] == "create" and "error" not in rows["ConfigMap"]
+        assert applied.code == 0, applied.out + applied.err
+        namespace = control_plane.get(f"/api/v1/namespaces/{fresh}")
+        assert namespace["metadata"]["labels"][PART_OF]
+        assert site.get("ConfigMap", "settings", fresh) is not None
+        assert plan_json(site)["targets"][0]["summary"]["create"] == 0
+        assert report["targets"][0]["errors"] == []
+    finally:
+        control_plane.request("DELETE", f"/api/v1/namespaces/{fresh}")

@@ -254,3 +254,53 @@ def test_changes_outside_a_targets_folder_that_it_renders_are_still_planned(
     assert "~ update ConfigMap/prod/settings" in result.out
     assert "~ update ConfigMap/jobs/settings" in result.out
     assert "== target still\n   0 to create, 0 to update, 0 to delete, 1 unchanged" in result.out
+
+
+def test_target_is_accepted_after_the_command_as_before_it(repo: Repo, run_cli) -> None:  # type: ignore[no-untyped-def]
+    seed(repo)
+    two = CONFIG + "  - {name: other, path: other}\n"
+    repo.write(
+        {
+            ".gitops.yaml": two,
+            "other/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: o}\n",
+        }
+    )
+    repo.commit("a second target")
+    change(repo)
+
+    after = run_cli(repo.root, "plan", "--no-live", "--base-ref", "HEAD~1", "--target", "web")
+    before = run_cli(repo.root, "--target", "web", "plan", "--no-live", "--base-ref", "HEAD~1")
+    unknown = run_cli(repo.root, "plan", "--no-live", "--base-ref", "HEAD~1", "--target", "nope")
+
+    assert after.code == before.code == 0, after.err + before.err
+    assert after.out == before.out and "== target web" in after.out
+    assert "== target other" not in after.out
+    assert (
+        unknown.code == 1 and "no target named 'nope'; the targets are: web, other" in unknown.err
+    )
+
+
+CREATING = CONFIG.replace("namespace: web", "namespace: web\n    create-namespace: true")
+
+
+def test_create_namespace_adds_the_targets_namespace_unless_git_has_it(repo: Repo, run_cli) -> None:  # type: ignore[no-untyped-def]
+    seed(repo)
+    repo.write({".gitops.yaml": CREATING})
+    base = repo.commit("create the namespace")
+
+    added = run_cli(repo.root, "plan", "--no-live", "--base-ref", "HEAD~1")
+    change(repo)
+    same = run_cli(repo.root, "plan", "--no-live", "--base-ref", base)
+    repo.write({"deploy/ns.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: web}\n"})
+    repo.commit("the namespace in Git")
+    own = run_cli(repo.root, "plan", "--no-live", "--base-ref", base, "--output-json", "own.json")
+
+    assert added.code == 0, added.err
+    assert "+ create Namespace/web  (.gitops.yaml:3:5)" in added.out
+    assert "1 to create, 0 to update, 0 to delete, 3 unchanged" in added.out
+    assert same.code == 0 and "Namespace/web" not in same.out.split("at a glance")[0]
+    assert "create Namespace/web" not in same.out  # at both ends: unchanged
+    assert own.code == 0, own.err
+    rows = json.loads((repo.root / "own.json").read_text())["targets"][0]["resources"]
+    [namespace] = [r for r in rows if r["kind"] == "Namespace"]  # Git's own, not a second one
+    assert (namespace["source"], namespace["action"]) == ("deploy/ns.yaml:1:1", "unchanged")
