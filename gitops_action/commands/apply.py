@@ -129,10 +129,11 @@ def publish(ctx: Context, runs: Sequence[TargetRun], report: Report, options: Ap
     if options.output_json:
         write_output(options.output_json, json_report.dumps(report), "--output-json")
         ctx.actions.set_output("report", str(options.output_json))
-    summary = apply_report.markdown(
-        runs, options.dry_run, revision=report.revision, run_url=ctx.actions.run_url
-    )
-    ctx.actions.write_summary(summary)
+    if ctx.actions.env.get("GITHUB_STEP_SUMMARY"):  # Markdown costs; none is wanted outside
+        summary = apply_report.markdown(
+            runs, options.dry_run, revision=report.revision, run_url=ctx.actions.run_url
+        )
+        ctx.actions.write_summary(summary)
     changed = report.has_changes if options.dry_run else any(r.changed for r in runs)
     ctx.actions.set_output("changes", "true" if changed else "false")
 

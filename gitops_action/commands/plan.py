@@ -167,13 +167,15 @@ def _relative_root(ctx: Context) -> Path:
 def publish(ctx: Context, report: Report, plan_ctx: PlanContext, options: PlanOptions) -> None:
     """Terminal text, ``--output-md``/``--output-json``, the job summary and step outputs."""
     ctx.out.write(report_text(report))
-    markdown = plan_markdown(report, plan_ctx)
+    summary = bool(ctx.actions.env.get("GITHUB_STEP_SUMMARY"))
+    markdown = plan_markdown(report, plan_ctx) if options.output_md or summary else ""
     if options.output_md:
         write_output(options.output_md, markdown, "--output-md")
     if options.output_json:
         write_output(options.output_json, json_report.dumps(report), "--output-json")
         ctx.actions.set_output("report", str(options.output_json))
-    ctx.actions.write_summary(markdown)
+    if summary:
+        ctx.actions.write_summary(markdown)
     ctx.actions.set_output("changes", "true" if report.has_changes else "false")
 
 

@@ -42,7 +42,13 @@ def run(ctx: Context, options: VerifyOptions) -> int:
         try:
             found.append(verify(ctx.cluster(target), target, rendered[target.name].manifests))
         except ClusterError as err:
-            found.append(Verification.failed(target, f"target {target.name}: {err}"))
+            said = str(err)
+            named = (
+                said
+                if said.startswith(f"target {target.name}:")
+                else f"target {target.name}: {said}"
+            )
+            found.append(Verification.failed(target, named))
     report = Report("verify", revision, tuple(v.report() for v in found))
     publish(ctx, report, options)
     remedied, urls = True, []
@@ -126,6 +132,7 @@ def publish(ctx: Context, report: Report, options: VerifyOptions) -> None:
     if options.output_json:
         options.output_json.write_text(json_report.dumps(report), encoding="utf-8")
         ctx.actions.set_output("report", str(options.output_json))
-    ctx.actions.write_summary(verify_markdown(report, run_url=ctx.actions.run_url))
+    if ctx.actions.env.get("GITHUB_STEP_SUMMARY"):  # Markdown costs; none is wanted outside
+        ctx.actions.write_summary(verify_markdown(report, run_url=ctx.actions.run_url))
     ctx.actions.set_output("drift", "true" if report.has_changes else "false")
     ctx.actions.set_output("changes", "true" if report.has_changes else "false")

@@ -8,6 +8,7 @@ and to drop the fields of managers the configuration says to ignore.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -74,21 +75,23 @@ def drop(value: Any, fields: FieldSet, keep: FieldSet | None = None) -> None:
 _MISSING = object()
 
 
+@functools.lru_cache(maxsize=4096)
+def _item_key(text: str) -> tuple[tuple[str, Any], ...]:
+    """``{"name":"web"}`` of a ``k:`` key, parsed once: every Deployment has the same ones."""
+    return tuple(json.loads(text).items())
+
+
 def _child(value: Any, key: str) -> Any:
     kind, _, rest = key.partition(":")
     if kind == "f" and isinstance(value, dict):
         return value.get(rest, _MISSING)
     if isinstance(value, list):
         if kind == "k":
-            wanted = json.loads(rest)
-            return next(
-                (
-                    i
-                    for i in value
-                    if isinstance(i, dict) and all(i.get(k) == v for k, v in wanted.items())
-                ),
-                _MISSING,
-            )
+            pairs = _item_key(rest)
+            for item in value:
+                if isinstance(item, dict) and all(item.get(k) == v for k, v in pairs):
+                    return item
+            return _MISSING
         if kind == "v":
             wanted = json.loads(rest)
             return next((i for i in value if i == wanted), _MISSING)

@@ -289,6 +289,11 @@ class _Builder:
 
     def _pairs(self, node: yaml.MappingNode) -> Iterator[tuple[yaml.Node, yaml.Node]]:
         """The node's pairs with ``<<`` merge keys resolved: explicit keys win over merged."""
+        if not any(key.tag == _MERGE for key, _ in node.value):
+            return iter(node.value)  # nearly every mapping: no merge key
+        return self._merged(node)
+
+    def _merged(self, node: yaml.MappingNode) -> Iterator[tuple[yaml.Node, yaml.Node]]:
         merged: list[tuple[yaml.Node, yaml.Node]] = []
         own: list[tuple[yaml.Node, yaml.Node]] = []
         for key_node, value_node in node.value:
@@ -318,6 +323,8 @@ class _Builder:
 
 def _scalar(node: yaml.Node) -> Any:
     """A scalar as the Kubernetes API would read it: timestamps and unknown tags stay text."""
+    if node.tag == _STR:  # most scalars of a manifest: no constructor to call
+        return node.value
     construct = _constructor.yaml_constructors.get(node.tag)
     if node.tag == _BINARY:  # keep base64 text, as a Secret's data holds it
         return "".join(str(node.value).split())
