@@ -226,14 +226,21 @@ class ControlPlane:
             raise
 
     def stop(self) -> None:
-        """Stop every component that is still running (kwok first, etcd last)."""
+        """Stop every component that is still running (kwok first, etcd last). One that does
+        not stop stays recorded, so that `down` finds it again; the others are stopped anyway."""
+        failures: list[str] = []
         for name in reversed(COMPONENTS):
             pid = self.pids.get(name)
-            if pid:
+            try:
                 processes.stop(pid, self.argv[name][0])
-        self.pids.clear()
+            except RuntimeError as error:
+                failures.append(f"{name}: {error}")
+                continue
+            self.pids.pop(name, None)
         if (self.directory / "state.json").exists():
             self.save()
+        if failures:
+            raise ClusterError("could not stop " + "; ".join(failures))
 
     def stop_apiserver(self, *, graceful: bool = True) -> None:
         """Stop only kube-apiserver; etcd and the controllers keep running, and
