@@ -1,4 +1,5 @@
-"""The Kubernetes adapter: discovery, paged LIST, GET, server-side apply and DELETE.
+"""The Kubernetes adapter: discovery, paged LIST, GET, server-side apply, DELETE, and the
+create and compare-and-swap update that leases and the inventory parent need.
 
 Authentication comes from a kubeconfig (``kubeconfig.py``: tokens, client certificates, exec
 plugins); requests go through one urllib3 pool, so that many threads share kept-alive
@@ -232,7 +233,13 @@ class Kube:
         return result
 
     def delete(
-        self, resource: ApiResource, namespace: str, name: str, *, dry_run: bool = False
+        self,
+        resource: ApiResource,
+        namespace: str,
+        name: str,
+        *,
+        dry_run: bool = False,
+        resource_version: str = "",
     ) -> bool:
         body: dict[str, Any] = {
             "kind": "DeleteOptions",
@@ -241,11 +248,26 @@ class Kube:
         }
         if dry_run:
             body["dryRun"] = ["All"]
+        if resource_version:
+            body["preconditions"] = {"resourceVersion": resource_version}
         try:
             self.request("DELETE", resource.path(namespace, quote(name)), body=body)
         except NotFound:
             return False
         return True
+
+    def create(self, obj: KubeObject, resource: ApiResource) -> KubeObject:
+        namespace = str((obj.get("metadata") or {}).get("namespace") or "")
+        query = {"fieldManager": FIELD_MANAGER}
+        result: KubeObject = self.request("POST", resource.path(namespace), query=query, body=obj)
+        return result
+
+    def update(self, obj: KubeObject, resource: ApiResource) -> KubeObject:
+        meta = obj.get("metadata") or {}
+        path = resource.path(str(meta.get("namespace") or ""), quote(str(meta["name"])))
+        query = {"fieldManager": FIELD_MANAGER}
+        result: KubeObject = self.request("PUT", path, query=query, body=obj)
+        return result
 
     def version(self) -> str:
         return str(self.request("GET", "/version").get("gitVersion", ""))
@@ -264,7 +286,8 @@ def _decode(response: Any) -> Any:
     if response.status in (401, 403):
         message += (
             " (check the kubeconfig's identity and its RBAC: gitops-action needs get/list, "
-            "patch for server-side apply, and delete for pruning)"
+            "patch for server-side apply, delete for pruning, and for apply get, create, "
+            "update and delete on leases)"
         )
     error = api_error(response.status, reason, message, doc if isinstance(doc, dict) else {})
     if isinstance(error, TooManyRequests | ServerError):
