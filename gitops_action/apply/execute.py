@@ -10,6 +10,12 @@ objects that left Git, so that reverting the commit finds them where they were),
 final record (members with fingerprints, the commit): written when every object was applied,
 healthy or not, since the cluster then runs this commit; not when the apply stopped half-way.
 
+The run holds the target's lease (``lock``, taken by ``prepare``) throughout: before each
+phase, the prune and the final record it checks that the lease is still its own, and stops
+otherwise. The final record is a compare and swap after the stale-run guard's second look
+(``record.write_final``). A write or deletion whose answer was lost is read back
+(``readback``); what cannot be read back is reported ``unknown``, never "not applied".
+
 The writer's state lives in one object private to this module; callers get an ``Outcome``.
 """
 
@@ -30,7 +36,8 @@ from ..core.order import FIRST, apply_phases, phase_name
 from ..errors import ApiError, ClusterError
 from ..models import KubeObject, ResourceDiff, ResourceKey
 from ..ports import ApiResource
-from . import record
+from . import readback, record
+from . import status as st
 from .prepare import Prepared
 from .settle import settle
 
@@ -43,7 +50,9 @@ class Outcome:
 
     applied: tuple[ResourceKey, ...] = ()
     not_applied: tuple[ResourceKey, ...] = ()
-    """Objects that were to change and were not written (the apply stopped before them)."""
+    """Objects that were to change and were not written (rejected, or not reached)."""
+    unknown: tuple[ResourceKey, ...] = ()
+    """Writes and deletions sent whose answer was lost, and that could not be read back."""
     pruned: tuple[ResourceKey, ...] = ()
     rows: Mapping[ResourceKey, ResourceDiff] = field(default_factory=dict)
     """The assessment's rows, with what the writes, health and prune found."""
@@ -57,6 +66,8 @@ class Outcome:
     """The final inventory (members, revision) was written."""
     healthy: tuple[ResourceKey, ...] = ()
     """Objects whose health was waited for, and that became healthy."""
+    status: Mapping[ResourceKey, str] = field(default_factory=dict)
+    """What the run did to each row's object (``status``)."""
 
 
 def execute(prepared: Prepared) -> Outcome:
@@ -64,7 +75,10 @@ def execute(prepared: Prepared) -> Outcome:
     if prepared.failed or prepared.assessment is None:
         raise ValueError("execute needs a target that passed its checks")
     run = _Run(prepared)
-    run.go()
+    try:
+        run.go()
+    except ClusterError as err:  # unreachable while settling or waiting: stop where it is
+        run.fail(f"target {run.target.name}: {err}", revertable=False)
     return run.outcome()
 
 
@@ -79,7 +93,10 @@ class _Run:
         self.written: dict[ResourceKey, KubeObject] = {}
         self.applied: list[ResourceKey] = []
         self.pending: list[ResourceKey] = []
+        self.unknown: list[ResourceKey] = []
         self.pruned: list[ResourceKey] = []
+        self.pruning: bool = False
+        """The prune was started (else its deletions are kept: say why)."""
         self.healthy: list[ResourceKey] = []
         self.errors: list[str] = []
         self.revertable = False
@@ -88,6 +105,7 @@ class _Run:
         self.prune = self.a.prune
         self.recorded = False
         self.waiting = bool(self.a.deferred)
+        self.lock = prepared.lock
 
     def fail(self, message: str, *, revertable: bool) -> None:
         self.errors.append(message)
@@ -111,7 +129,11 @@ class _Run:
                     for k in keys
                     if k.kind == "Namespace" and k.name == self.a.inventory.namespace
                 ]
-                if not self._write(index, ns) or not self._record(record.superset(self.a)):
+                if not (
+                    self._write(index, ns)
+                    and self._take_lease()
+                    and self._record(record.superset(self.a))
+                ):
                     return
                 rest = [k for k in keys if k not in ns]
             if not self._write(index, rest):
@@ -120,9 +142,35 @@ class _Run:
             return
         self._finish()
 
-    def _record(self, desired: KubeObject) -> bool:
+    def _exclusive(self) -> bool:
+        """Still the one writer of this target (the lease is ours and fresh)?"""
+        error = self.lock.check() if self.lock is not None else ""
+        if error:
+            self.fail(error, revertable=False)
+        return not error
+
+    def _take_lease(self) -> bool:
+        """The inventory's Namespace exists now: take the lease before the parent."""
+        if self.lock is None or self.lock.held:
+            return True
+        error = self.lock.take(self.p.timeout)
+        if not error and self.lock.missing_namespace:
+            error = f"target {self.target.name}: its lease's namespace is still missing"
+        if error:
+            self.fail(error, revertable=False)
+        return not error
+
+    def _record(self, desired: KubeObject, *, final: bool = False) -> bool:
+        if not self._exclusive():
+            return False
         try:
-            self.parent = record.write(self.cluster, self.target, desired, self.parent)
+            if final:
+                self.parent = record.write_final(
+                    self.cluster, self.target, desired, self.parent, self.p.settings.revision,
+                    self.p.history, force=self.p.settings.force,
+                )  # fmt: skip
+            else:
+                self.parent = record.write(self.cluster, self.target, desired, self.parent)
         except ClusterError as err:
             self.fail(str(err), revertable=False)
             return False
@@ -150,6 +198,9 @@ class _Run:
         return not (self.errors or self.failed_rows)
 
     def _write(self, index: int, keys: Sequence[ResourceKey]) -> bool:
+        if not self._exclusive():
+            return False
+
         def write(key: ResourceKey) -> Written | ClusterError:
             obj = label_member(self.a.manifests[key].obj, self.a.inventory.id)
             answer = self.answers.get(key)
@@ -161,27 +212,43 @@ class _Run:
             except ClusterError as err:
                 return err
 
-        lost = ""
+        lost: ClusterError | None = None
+        sent: list[ResourceKey] = []
         for key, result in zip(keys, parallel(write, keys), strict=True):
             if isinstance(result, ApiError):
                 self._row_failed(key, APPLY_REJECTED.format(error=result))
-            elif isinstance(result, ClusterError):
-                lost = str(result)
+            elif isinstance(result, ClusterError):  # no answer: it may have been written
+                lost, sent = lost or result, [*sent, key]
             else:
-                self.written[key] = result.obj
-                self.applied.append(key)
-                self.pending.remove(key)
-                if result.warnings:  # a conflict that arose after the dry-run, forced
-                    row = self.rows[key]
-                    self.rows[key] = dataclasses.replace(
-                        row, warnings=(*row.warnings, *result.warnings)
-                    )
-        if lost:
+                self._applied(key, result.obj, result.warnings)
+        if lost is not None:
+            self._read_back(sent)
+            unknown = f"; {len(self.unknown)} written or not: unknown" if self.unknown else ""
             self.fail(
-                f"target {self.target.name}: stopped in phase '{phase_name(index)}': {lost}",
+                f"target {self.target.name}: stopped in phase '{phase_name(index)}': "
+                f"{lost}{unknown}",
                 revertable=False,
             )
         return not (self.errors or self.failed_rows)
+
+    def _applied(self, key: ResourceKey, live: KubeObject, warnings: Sequence[str] = ()) -> None:
+        self.written[key] = live
+        self.applied.append(key)
+        self.pending.remove(key)
+        if warnings:  # a conflict that arose after the dry-run, forced
+            row = self.rows[key]
+            self.rows[key] = dataclasses.replace(row, warnings=(*row.warnings, *warnings))
+
+    def _read_back(self, keys: Sequence[ResourceKey]) -> None:
+        """Writes whose answer was lost: applied, not applied, or unknown."""
+        sent = {k: (self.resources[k], _answer(self.answers.get(k))) for k in keys}
+        found = readback.writes(self.cluster, self.a.inventory, sent)
+        for key, live in found.done.items():
+            if live is not None:
+                self._applied(key, live)
+        for key in found.unknown:
+            self.unknown.append(key)
+            self.pending.remove(key)
 
     def _row_failed(self, key: ResourceKey, error: str) -> None:
         """An object the server rejected or that never became healthy: the commit's fault."""
@@ -196,14 +263,21 @@ class _Run:
             if healthy:
                 self._prune()
             else:
-                reason = "not pruned: the apply failed its health checks"
-                self.prune = pruning.keep(self.prune, set(self.prune.delete), reason)
-        except ClusterError as err:  # unreachable while waiting or pruning
+                self._not_pruned("the apply failed its health checks")
+        except ClusterError as err:  # unreachable while waiting
             self.fail(f"target {self.target.name}: {err}", revertable=False)
-            left = set(self.prune.delete) - set(self.pruned)
-            self.prune = pruning.keep(self.prune, left, "its deletion failed or was not reached")
         final = record.final(self.a, settings.revision, self.written, self.answers, self.prune)
-        self.recorded = self._record(final)
+        self.recorded = self._record(final, final=True)
+
+    def _not_pruned(self, reason: str) -> None:
+        """The prune did not run: its deletions stay, and the target says so, once."""
+        left = set(self.prune.delete)
+        if left:
+            self.errors.append(
+                f"target {self.target.name}: not pruned ({reason}): {len(left)} "
+                f"member{'s' if len(left) > 1 else ''} that left Git stay"
+            )
+            self.prune = pruning.keep(self.prune, left, f"not pruned: {reason}")
 
     def _wait_healthy(self) -> bool:
         """Wait for every desired object that has a health rule or a Ready condition."""
@@ -225,30 +299,59 @@ class _Run:
         return not unhealthy
 
     def _prune(self) -> None:
-        deleted, failures = pruning.execute(self.cluster, self.prune)
-        self.pruned = deleted
-        for key, error in failures.items():
+        if not self._exclusive():
+            return
+        self.pruning = True  # from here on, what is not deleted is kept for its own reason
+        done = pruning.execute(self.cluster, self.prune)
+        self.pruned = list(done.deleted)
+        for key, error in done.failures.items():
             self.fail(f"{key}: pruning it failed: {error}", revertable=False)
-        left = set(self.prune.delete) - set(deleted)
+        if done.unreachable is not None:
+            sent = {k: self.prune.delete[k][0] for k in done.unknown}
+            found = readback.deletions(self.cluster, sent)
+            self.pruned.extend(found.done)
+            self.unknown.extend(found.unknown)
+            unknown = f"; {len(found.unknown)} deleted or not: unknown" if found.unknown else ""
+            self.fail(
+                f"target {self.target.name}: the prune stopped: {done.unreachable}{unknown}",
+                revertable=False,
+            )
+        left = set(self.prune.delete) - set(self.pruned) - set(self.unknown)
         if left:
             self.prune = pruning.keep(self.prune, left, "its deletion failed or was not reached")
 
     def outcome(self) -> Outcome:
+        if not self.pruning:
+            self._not_pruned("the apply stopped before the prune")
         out = dict(self.rows)
+        status = {k: self._status(k) for k in out}
         for key, (_, obj) in self.prune.delete.items():
             out[key] = rows.deleted(key, obj, done=key in self.pruned)
+            status[key] = st.PRUNED if key in self.pruned else st.UNKNOWN
         for key, (obj, reason) in self.prune.kept.items():
             out[key] = rows.kept(key, obj, reason)
+            status[key] = st.KEPT
         return Outcome(
             applied=tuple(self.applied), not_applied=tuple(self.pending),
-            pruned=tuple(self.pruned), rows=out, errors=tuple(self.errors),
-            revertable=self.revertable, recorded=self.recorded, healthy=tuple(self.healthy),
-            failed=self.failed,
+            unknown=tuple(self.unknown), pruned=tuple(self.pruned), rows=out,
+            errors=tuple(self.errors), revertable=self.revertable, recorded=self.recorded,
+            healthy=tuple(self.healthy), failed=self.failed, status=status,
         )  # fmt: skip
+
+    def _status(self, key: ResourceKey) -> str:
+        if key in self.written:
+            return st.APPLIED
+        if key in self.unknown:
+            return st.UNKNOWN
+        return st.NOT_APPLIED if key in self.pending else st.UNCHANGED
 
     @property
     def failed(self) -> bool:
         return bool(self.errors) or self.failed_rows
+
+
+def _answer(written: Written | None) -> KubeObject | None:
+    return written.obj if written is not None else None
 
 
 def _has_ready(obj: KubeObject | None) -> bool:

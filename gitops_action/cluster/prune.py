@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from ..config import Target
 from ..core.order import delete_phases
-from ..errors import ClusterError
+from ..errors import ApiError, ClusterError
 from ..models import KubeObject, ResourceKey
 from ..ports import ApiResource, Cluster
 from .objects import parallel
@@ -86,38 +86,54 @@ def plan_prune(
 
 
 def check_deletions(cluster: Cluster, plan: PrunePlan) -> dict[ResourceKey, str]:
-    """Server dry-run of every deletion (RBAC, admission), before anything is written."""
-    return _delete_all(cluster, plan, dry_run=True)[1]
+    """Server dry-run of every deletion (RBAC, admission), before anything is written: what
+    the server rejected. A server that cannot be reached raises, once for all of them."""
+    run = _delete_all(cluster, plan, dry_run=True)
+    if run.unreachable:
+        raise run.unreachable
+    return run.failures
 
 
-def execute(cluster: Cluster, plan: PrunePlan) -> tuple[list[ResourceKey], dict[ResourceKey, str]]:
-    """Delete in reverse apply order, each phase in parallel: what went, and what failed."""
+@dataclass(frozen=True)
+class Deletions:
+    """What a prune did: deleted, rejected by the server (why), and the deletions whose
+    outcome is unknown because the server could not be reached (``unreachable``: the error)."""
+
+    deleted: list[ResourceKey] = field(default_factory=list)
+    failures: dict[ResourceKey, str] = field(default_factory=dict)
+    unknown: list[ResourceKey] = field(default_factory=list)
+    unreachable: ClusterError | None = None
+
+
+def execute(cluster: Cluster, plan: PrunePlan) -> Deletions:
+    """Delete in reverse apply order, each phase in parallel, stopping after a phase where one
+    failed (later phases hold what the failed ones may depend on)."""
     return _delete_all(cluster, plan, dry_run=False)
 
 
-def _delete_all(
-    cluster: Cluster, plan: PrunePlan, *, dry_run: bool
-) -> tuple[list[ResourceKey], dict[ResourceKey, str]]:
-    deleted: list[ResourceKey] = []
-    failures: dict[ResourceKey, str] = {}
+def _delete_all(cluster: Cluster, plan: PrunePlan, *, dry_run: bool) -> Deletions:
+    out = Deletions()
 
-    def delete(key: ResourceKey) -> str:
+    def delete(key: ResourceKey) -> ClusterError | None:
         resource, _ = plan.delete[key]
         try:
             cluster.delete(resource, key.namespace, key.name, dry_run=dry_run)
         except ClusterError as err:
-            return str(err)
-        return ""
+            return err
+        return None
 
     for _, keys in delete_phases(plan.delete):
         for key, error in zip(keys, parallel(delete, keys), strict=True):
-            if error:
-                failures[key] = error
-            else:
-                deleted.append(key)
-        if failures:  # later phases hold what the failed ones may depend on: stop here
+            if error is None:
+                out.deleted.append(key)
+            elif isinstance(error, ApiError):
+                out.failures[key] = str(error)
+            else:  # no answer: the deletion may or may not have happened
+                out.unknown.append(key)
+                out = dataclasses.replace(out, unreachable=out.unreachable or error)
+        if out.failures or out.unknown:
             break
-    return deleted, failures
+    return out
 
 
 def keep(plan: PrunePlan, keys: Collection[ResourceKey], reason: str) -> PrunePlan:
