@@ -28,11 +28,9 @@ from types import TracebackType
 from ..cluster import lease
 from ..cluster.lease import TERMS, Holder, Terms
 from ..config import Target
-from ..errors import ClusterError, Conflict, Forbidden, NotFound
+from ..errors import ClusterError, Conflict, NotFound
 from ..models import KubeObject
 from ..ports import Cluster
-
-RBAC = "the apply identity needs get, create, update and delete on leases (coordination.k8s.io)"
 
 
 def here(revision: str, run_url: str) -> Holder:
@@ -131,10 +129,9 @@ class Lock:
                 live = None  # released between our read and our write: look again
             except Conflict:
                 live = None  # another run claimed it between our read and our write
-            except ClusterError as err:
+            except ClusterError as err:  # unreachable, or forbidden (the adapter names RBAC)
                 group.refused = True
-                hint = f" ({RBAC})" if isinstance(err, Forbidden) else ""
-                return f"target {self.target}: cannot take its {self.where}{hint}: {err}"
+                return f"target {self.target}: cannot take its {self.where}: {err}"
             if clock() >= deadline:
                 group.refused = True
                 return self._refusal(live, clock() - started)
