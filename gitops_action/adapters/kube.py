@@ -92,12 +92,17 @@ class Kube:
             headers["Content-Type"] = content_type
             payload = body if isinstance(body, bytes) else json.dumps(body).encode()
 
+        sent = False  # did any try get a connection (and so may have reached the server)?
+
         def attempt() -> Any:
+            nonlocal sent
             try:
                 response = self.pool.request(
                     method, url, body=payload, headers=headers, timeout=self.timeout, retries=False
                 )
             except (urllib3.exceptions.HTTPError, OSError) as err:
+                # Refused, unresolvable or timed out while connecting: nothing was sent.
+                sent |= not isinstance(err, urllib3.exceptions.ConnectTimeoutError)
                 raise _Dropped(f"{type(err).__name__}: {err}") from None
             return _decode(response)
 
@@ -108,7 +113,8 @@ class Kube:
         except _Dropped as err:
             failure = err
         if isinstance(failure, _Dropped):
-            raise Unreachable(f"cannot reach the API server at {self.host} ({failure})") from None
+            message = f"cannot reach the API server at {self.host} ({failure})"
+            raise Unreachable(message, sent=sent) from None
         raise failure
 
     # -- discovery -------------------------------------------------------------------------

@@ -22,6 +22,7 @@ The writer's state lives in one object private to this module; callers get an ``
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -33,7 +34,7 @@ from ..cluster.inventory import label_member
 from ..cluster.objects import parallel
 from ..cluster.writes import Written, apply_one
 from ..core.order import FIRST, apply_phases, phase_name
-from ..errors import ApiError, ClusterError
+from ..errors import ApiError, ClusterError, ServerError, Unreachable
 from ..models import KubeObject, ResourceDiff, ResourceKey
 from ..ports import ApiResource
 from . import readback, record
@@ -200,8 +201,11 @@ class _Run:
     def _write(self, index: int, keys: Sequence[ResourceKey]) -> bool:
         if not self._exclusive():
             return False
+        away = threading.Event()  # the server stopped answering: send nothing more
 
-        def write(key: ResourceKey) -> Written | ClusterError:
+        def write(key: ResourceKey) -> Written | ClusterError | None:
+            if away.is_set():
+                return None
             obj = label_member(self.a.manifests[key].obj, self.a.inventory.id)
             answer = self.answers.get(key)
             try:  # forced only where the dry-run met (and reported) a conflict
@@ -210,15 +214,21 @@ class _Run:
                     dry_run=False, force=bool(answer and answer.warnings),
                 )  # fmt: skip
             except ClusterError as err:
+                if not _rejected(err):
+                    away.set()
                 return err
 
         lost: ClusterError | None = None
         sent: list[ResourceKey] = []
         for key, result in zip(keys, parallel(write, keys), strict=True):
-            if isinstance(result, ApiError):
+            if result is None:
+                continue  # never sent: not applied
+            if isinstance(result, ClusterError) and _rejected(result):
                 self._row_failed(key, APPLY_REJECTED.format(error=result))
-            elif isinstance(result, ClusterError):  # no answer: it may have been written
-                lost, sent = lost or result, [*sent, key]
+            elif isinstance(result, ClusterError):  # no answer, or no good one
+                lost = lost or result
+                if not isinstance(result, Unreachable) or result.sent:
+                    sent.append(key)  # it may have been written
             else:
                 self._applied(key, result.obj, result.warnings)
         if lost is not None:
@@ -348,6 +358,11 @@ class _Run:
     @property
     def failed(self) -> bool:
         return bool(self.errors) or self.failed_rows
+
+
+def _rejected(err: ClusterError) -> bool:
+    """The server answered, and refused (a 5xx is no answer: the write may have happened)."""
+    return isinstance(err, ApiError) and not isinstance(err, ServerError)
 
 
 def _answer(written: Written | None) -> KubeObject | None:

@@ -16,12 +16,14 @@ once. ``--force`` overrides both for one run; raising ``prune-limit`` (up to 1) 
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 from ..config import Target
 from ..core.order import delete_phases
-from ..errors import ApiError, ClusterError
+from ..errors import ApiError, ClusterError, Unreachable
 from ..models import KubeObject, ResourceKey
 from ..ports import ApiResource, Cluster
 from .objects import parallel
@@ -99,10 +101,10 @@ class Deletions:
     """What a prune did: deleted, rejected by the server (why), and the deletions whose
     outcome is unknown because the server could not be reached (``unreachable``: the error)."""
 
-    deleted: list[ResourceKey] = field(default_factory=list)
-    failures: dict[ResourceKey, str] = field(default_factory=dict)
-    unknown: list[ResourceKey] = field(default_factory=list)
-    unreachable: ClusterError | None = None
+    deleted: list[ResourceKey]
+    failures: dict[ResourceKey, str]
+    unknown: list[ResourceKey]
+    unreachable: ClusterError | None
 
 
 def execute(cluster: Cluster, plan: PrunePlan) -> Deletions:
@@ -112,28 +114,37 @@ def execute(cluster: Cluster, plan: PrunePlan) -> Deletions:
 
 
 def _delete_all(cluster: Cluster, plan: PrunePlan, *, dry_run: bool) -> Deletions:
-    out = Deletions()
+    deleted: list[ResourceKey] = []
+    failures: dict[ResourceKey, str] = {}
+    unknown: list[ResourceKey] = []
+    unreachable: ClusterError | None = None
+    away = threading.Event()  # the server stopped answering: send nothing more
 
-    def delete(key: ResourceKey) -> ClusterError | None:
+    def delete(key: ResourceKey) -> ClusterError | Literal[False] | None:
+        if away.is_set():
+            return False  # never sent
         resource, _ = plan.delete[key]
         try:
             cluster.delete(resource, key.namespace, key.name, dry_run=dry_run)
         except ClusterError as err:
+            if not isinstance(err, ApiError):
+                away.set()
             return err
         return None
 
     for _, keys in delete_phases(plan.delete):
         for key, error in zip(keys, parallel(delete, keys), strict=True):
             if error is None:
-                out.deleted.append(key)
+                deleted.append(key)
             elif isinstance(error, ApiError):
-                out.failures[key] = str(error)
-            else:  # no answer: the deletion may or may not have happened
-                out.unknown.append(key)
-                out = dataclasses.replace(out, unreachable=out.unreachable or error)
-        if out.failures or out.unknown:
+                failures[key] = str(error)
+            elif error is not False:  # no answer: deleted or not, unless never sent
+                unreachable = unreachable or error
+                if not isinstance(error, Unreachable) or error.sent:
+                    unknown.append(key)
+        if failures or unreachable:
             break
-    return out
+    return Deletions(deleted, failures, unknown, unreachable)
 
 
 def keep(plan: PrunePlan, keys: Collection[ResourceKey], reason: str) -> PrunePlan:
