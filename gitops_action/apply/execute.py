@@ -4,17 +4,18 @@ The ApplySet parent is first written with the superset of kinds and namespaces (
 before any member), then the objects that change (created, updated, adopted) in ``order``
 phases, each phase in parallel, forced only where the dry-run met and reported a conflict.
 Objects whose Namespace or CRD this same apply creates are dry-run as soon as the first phase
-is in (``settle``): if one fails, nothing past the first phase is written. Then health, then
-the prune (only when everything else succeeded, health included: a failed rollout keeps the
-objects that left Git, so that reverting the commit finds them where they were), then the
-final record (members with fingerprints, the commit): written when every object was applied,
-healthy or not, since the cluster then runs this commit; not when the apply stopped half-way.
+is in (``settle``): if one fails, nothing past the first phase is written. Then health
+(``rollout``), then the prune (only when everything else succeeded, health included: a failed
+rollout keeps the objects that left Git, so that reverting the commit finds them where they
+were), then the final record (members with fingerprints, the commit): written when every
+object was applied, healthy or not, since the cluster then runs this commit; not when the
+apply stopped half-way.
 
 The run holds the target's lease (``lock``, taken by ``prepare``) throughout: before each
 phase, the prune and the final record it checks that the lease is still its own, and stops
 otherwise. The final record is a compare and swap after the stale-run guard's second look
-(``record.write_final``). A write or deletion whose answer was lost is read back
-(``readback``); what cannot be read back is reported ``unknown``, never "not applied".
+(``record.write_final``). A write or deletion whose answer was lost is read back (``phase``,
+``readback``); what cannot be read back is reported ``unknown``, never "not applied".
 
 The writer's state lives in one object private to this module; callers get an ``Outcome``.
 """
@@ -22,22 +23,18 @@ The writer's state lives in one object private to this module; callers get an ``
 from __future__ import annotations
 
 import dataclasses
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..cluster import health, rows
 from ..cluster import prune as pruning
+from ..cluster import rows
 from ..cluster.assess import judge
-from ..cluster.diagnose import diagnose
-from ..cluster.inventory import label_member
-from ..cluster.objects import parallel
-from ..cluster.writes import Written, apply_one
+from ..cluster.writes import Written
 from ..core.order import FIRST, apply_phases, phase_name
-from ..errors import ApiError, ClusterError, ServerError, Unreachable
+from ..errors import ClusterError
 from ..models import KubeObject, ResourceDiff, ResourceKey
 from ..ports import ApiResource
-from . import readback, record
+from . import phase, readback, record, rollout
 from . import status as st
 from .prepare import Prepared
 from .settle import settle
@@ -201,64 +198,29 @@ class _Run:
     def _write(self, index: int, keys: Sequence[ResourceKey]) -> bool:
         if not self._exclusive():
             return False
-        away = threading.Event()  # the server stopped answering: send nothing more
-
-        def write(key: ResourceKey) -> Written | ClusterError | None:
-            if away.is_set():
-                return None
-            obj = label_member(self.a.manifests[key].obj, self.a.inventory.id)
-            answer = self.answers.get(key)
-            try:  # forced only where the dry-run met (and reported) a conflict
-                return apply_one(
-                    self.cluster, self.target, obj, self.resources[key],
-                    dry_run=False, force=bool(answer and answer.warnings),
-                )  # fmt: skip
-            except ClusterError as err:
-                if not _rejected(err):
-                    away.set()
-                return err
-
-        lost: ClusterError | None = None
-        sent: list[ResourceKey] = []
-        for key, result in zip(keys, parallel(write, keys), strict=True):
-            if result is None:
-                continue  # never sent: not applied
-            if isinstance(result, ClusterError) and _rejected(result):
-                self._row_failed(key, APPLY_REJECTED.format(error=result))
-            elif isinstance(result, ClusterError):  # no answer, or no good one
-                lost = lost or result
-                if not isinstance(result, Unreachable) or result.sent:
-                    sent.append(key)  # it may have been written
-            else:
-                self._applied(key, result.obj, result.warnings)
-        if lost is not None:
-            self._read_back(sent)
-            unknown = f"; {len(self.unknown)} written or not: unknown" if self.unknown else ""
+        done = phase.write(self.cluster, self.target, self.a, keys, self.resources, self.answers)
+        for key, answer in done.written.items():
+            self.written[key] = answer.obj
+            self.applied.append(key)
+            self.pending.remove(key)
+            if answer.warnings:  # a conflict that arose after the dry-run, forced
+                row = self.rows[key]
+                self.rows[key] = dataclasses.replace(
+                    row, warnings=(*row.warnings, *answer.warnings)
+                )
+        for key, error in done.rejected.items():
+            self._row_failed(key, APPLY_REJECTED.format(error=error))
+        for key in done.unknown:
+            self.unknown.append(key)
+            self.pending.remove(key)
+        if done.lost is not None:
+            unknown = f"; {len(done.unknown)} written or not: unknown" if done.unknown else ""
             self.fail(
                 f"target {self.target.name}: stopped in phase '{phase_name(index)}': "
-                f"{lost}{unknown}",
+                f"{done.lost}{unknown}",
                 revertable=False,
             )
         return not (self.errors or self.failed_rows)
-
-    def _applied(self, key: ResourceKey, live: KubeObject, warnings: Sequence[str] = ()) -> None:
-        self.written[key] = live
-        self.applied.append(key)
-        self.pending.remove(key)
-        if warnings:  # a conflict that arose after the dry-run, forced
-            row = self.rows[key]
-            self.rows[key] = dataclasses.replace(row, warnings=(*row.warnings, *warnings))
-
-    def _read_back(self, keys: Sequence[ResourceKey]) -> None:
-        """Writes whose answer was lost: applied, not applied, or unknown."""
-        sent = {k: (self.resources[k], _answer(self.answers.get(k))) for k in keys}
-        found = readback.writes(self.cluster, self.a.inventory, sent)
-        for key, live in found.done.items():
-            if live is not None:
-                self._applied(key, live)
-        for key in found.unknown:
-            self.unknown.append(key)
-            self.pending.remove(key)
 
     def _row_failed(self, key: ResourceKey, error: str) -> None:
         """An object the server rejected or that never became healthy: the commit's fault."""
@@ -290,22 +252,11 @@ class _Run:
             self.prune = pruning.keep(self.prune, left, f"not pruned: {reason}")
 
     def _wait_healthy(self) -> bool:
-        """Wait for every desired object that has a health rule or a Ready condition."""
-        watched = {
-            key: resource
-            for key, resource in self.resources.items()
-            if health.has_rule(key) or _has_ready(self.written.get(key, self.a.live.get(key)))
-        }
-        if not watched:
-            return True
-        timeout = self.p.timeout
-        unhealthy, seen = health.wait(self.cluster, watched, timeout)
-        for key, verdict in sorted(unhealthy.items()):
-            obj = seen.get(key)
-            reasons = [verdict.reason, *(diagnose(self.cluster, obj) if obj else [])]
-            when = "failed" if verdict.state == "failed" else f"not healthy after {timeout}s"
-            self._row_failed(key, f"{when}: " + "; ".join(r for r in reasons if r))
-        self.healthy = sorted(set(watched) - set(unhealthy))
+        objects = {**self.a.live, **self.written}
+        healthy, unhealthy = rollout.wait(self.cluster, self.resources, objects, self.p.timeout)
+        for key, why in unhealthy.items():
+            self._row_failed(key, why)
+        self.healthy = healthy
         return not unhealthy
 
     def _prune(self) -> None:
@@ -358,17 +309,3 @@ class _Run:
     @property
     def failed(self) -> bool:
         return bool(self.errors) or self.failed_rows
-
-
-def _rejected(err: ClusterError) -> bool:
-    """The server answered, and refused (a 5xx is no answer: the write may have happened)."""
-    return isinstance(err, ApiError) and not isinstance(err, ServerError)
-
-
-def _answer(written: Written | None) -> KubeObject | None:
-    return written.obj if written is not None else None
-
-
-def _has_ready(obj: KubeObject | None) -> bool:
-    conditions = ((obj or {}).get("status") or {}).get("conditions") or []
-    return any(c.get("type") == "Ready" for c in conditions if isinstance(c, dict))
