@@ -13,9 +13,12 @@ from gitops_action.adapters.kube import Kube
 from gitops_action.apply.lock import Lock, Locks
 from gitops_action.cluster.lease import LEASE, Holder, Terms, lease_name
 from gitops_action.config import Target
+from gitops_action.models import KubeObject
+from gitops_action.ports import ApiResource
 from tests.cluster.controlplane import ControlPlane
-from tests.manifests import configmap, dump, secret
+from tests.manifests import configmap, dump, namespace, secret
 from tests.site import Site
+from tests.support import Delegating
 
 pytestmark = pytest.mark.cluster
 
@@ -230,3 +233,51 @@ def test_without_the_lease_permissions_apply_refuses_naming_them_and_writes_noth
     assert "and for apply get, create, update and delete on leases)" in result.out
     assert site.get("ConfigMap", "a") is None
     assert site.inventory_parent() is None
+
+
+class Recording(Delegating):
+    """The real adapter, recording every write that succeeded, in order: (verb, kind)."""
+
+    def __init__(self, kube: Kube) -> None:
+        super().__init__(kube)
+        self.calls: list[tuple[str, str]] = []
+
+    def apply(self, obj: KubeObject, resource: ApiResource, **options: Any) -> KubeObject:
+        answer: KubeObject = self.kube.apply(obj, resource, **options)
+        if not options["dry_run"]:
+            self.calls.append(("apply", resource.kind))
+        return answer
+
+    def create(self, obj: KubeObject, resource: ApiResource) -> KubeObject:
+        answer: KubeObject = self.kube.create(obj, resource)
+        self.calls.append(("create", resource.kind))
+        return answer
+
+    def delete(self, resource: ApiResource, *args: Any, **options: Any) -> bool:
+        deleted = bool(self.kube.delete(resource, *args, **options))
+        if not options.get("dry_run"):
+            self.calls.append(("delete", resource.kind))
+        return deleted
+
+
+def test_a_first_apply_into_a_namespace_it_creates_takes_the_lease_right_after_writing_it(
+    site: Site, control_plane: ControlPlane
+) -> None:
+    fresh = f"{site.namespace[:50]}-new"
+    site.configure(namespace=fresh, wait={"timeout": 30})
+    site.commit({"deploy/a.yaml": dump(namespace(fresh), configmap("a"))})
+    recording = Recording(site.kube())
+    try:
+        code, out, err = site.apply_with(recording)  # type: ignore[arg-type]
+    finally:
+        control_plane.request("DELETE", f"/api/v1/namespaces/{fresh}")
+
+    assert code == 0, out + err
+    assert recording.calls == [
+        ("apply", "Namespace"),
+        ("create", "Lease"),
+        ("create", "Secret"),  # the inventory: created only if there is none
+        ("apply", "ConfigMap"),
+        ("apply", "Secret"),  # the final record
+        ("delete", "Lease"),
+    ]
