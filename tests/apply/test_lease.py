@@ -75,19 +75,28 @@ def test_a_second_apply_waits_for_the_lease_and_takes_it_once_the_first_releases
     assert held_by(control_plane, namespace) is None, "released leases are deleted"
 
 
-def test_a_second_apply_is_refused_after_its_timeout_in_one_line_naming_the_holder(
-    control_plane: ControlPlane, namespace: str
-) -> None:
+def refused(
+    control_plane: ControlPlane, namespace: str, holder: Holder, taker: Holder, timeout: float
+) -> tuple[str, float]:
+    """What ``taker`` is told while ``holder`` holds the lease, and how long it waited."""
     kube = Kube(control_plane.kubeconfig)
-    first, _ = lock(kube, namespace, FIRST)
-    second, _ = lock(kube, namespace, SECOND)
+    first, _ = lock(kube, namespace, holder)
+    second, _ = lock(kube, namespace, taker)
     assert first.take(timeout=1) == ""
     try:
         started = time.monotonic()
-        refusal = second.take(timeout=2)
+        refusal = second.take(timeout=timeout)
         waited = time.monotonic() - started
     finally:
         first.release()
+    assert not second.held
+    return refusal, waited
+
+
+def test_a_second_apply_is_refused_after_its_timeout_in_one_line_naming_the_holder(
+    control_plane: ControlPlane, namespace: str
+) -> None:
+    refusal, waited = refused(control_plane, namespace, FIRST, SECOND, timeout=2)
 
     assert 2 <= waited < 5
     assert "\n" not in refusal
@@ -99,20 +108,12 @@ def test_a_second_apply_is_refused_after_its_timeout_in_one_line_naming_the_hold
         "; waited 2 s. Nothing was written to this target. Run again once that apply is done; "
         "if it was killed, its lease expires 3 s after its last renewal"
     )
-    assert not second.held
 
 
 def test_without_a_run_url_the_holder_is_named_by_host_and_pid(
     control_plane: ControlPlane, namespace: str
 ) -> None:
-    kube = Kube(control_plane.kubeconfig)
-    first, _ = lock(kube, namespace, SECOND)
-    second, _ = lock(kube, namespace, FIRST)
-    assert first.take(timeout=1) == ""
-    try:
-        refusal = second.take(timeout=0)
-    finally:
-        first.release()
+    refusal, _ = refused(control_plane, namespace, SECOND, FIRST, timeout=0)
 
     assert "(commit 222222222222, host laptop pid 202, renewed " in refusal
 
