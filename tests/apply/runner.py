@@ -6,9 +6,10 @@ it exactly there (SIGKILL) or let it go on later.
 
 It runs the command layer (``commands.apply.run``) as the CLI does, with the real Kube adapter
 behind ``Holding``, a port that counts the writes and the deletions of the target's objects
-(not of its inventory or its lease). Once N of the chosen kind are done it touches
-``SIGNALS/held`` and holds the next one, and every later write and deletion: for ever (the test
-kills the process), or with ``--gate`` until ``SIGNALS/go`` exists. The lease is renewed
+(not of its inventory or its lease) that the server answered. Once N of the chosen kind are
+done it touches ``SIGNALS/held`` and holds every later write and deletion, of the inventory
+and the lease's release too (those under way finish): for ever (the test kills the process),
+or with ``--gate`` until ``SIGNALS/go`` exists. The lease is renewed
 meanwhile, as in a run that hangs. ``--lease-seconds`` shortens the lease (renewed every
 second), so that a re-run after the kill does not wait a minute. Exits with the command's code.
 """
@@ -38,7 +39,7 @@ GATE_POLL = 0.05
 
 
 class Holding(Delegating):
-    """The real adapter, held at the ``after``+1-th call of ``verb`` (see the module)."""
+    """The real adapter, held once ``after`` calls of ``verb`` were answered (see the module)."""
 
     def __init__(self, kube: Kube, verb: str, after: int, signals: Path, gate: bool) -> None:
         super().__init__(kube)
@@ -47,29 +48,51 @@ class Holding(Delegating):
         self.mutex = threading.Lock()
         self.holding = threading.Event()
 
-    def _through(self, verb: str) -> None:
+    def _before(self, verb: str) -> None:
+        """Hold here once holding (and before the first call, when N is 0)."""
         with self.mutex:
-            if verb == self.verb and self.done >= self.after and not self.holding.is_set():
-                self.holding.set()
-                (self.signals / "held").touch()
-            if not self.holding.is_set():
-                self.done += verb == self.verb
-                return
-        while not (self.gate and (self.signals / "go").exists()):
+            if verb == self.verb and self.after == 0:
+                self._hold()
+            holding = self.holding.is_set()
+        while holding and not (self.gate and (self.signals / "go").exists()):
             time.sleep(GATE_POLL)
+
+    def _after(self, verb: str) -> None:
+        """Count a call the server answered; hold every later one once N are done."""
+        with self.mutex:
+            self.done += verb == self.verb
+            if verb == self.verb and self.done == self.after:
+                self._hold()
+
+    def _hold(self) -> None:
+        if not self.holding.is_set():
+            self.holding.set()
+            (self.signals / "held").touch()
 
     def apply(
         self, obj: KubeObject, resource: ApiResource, *, dry_run: bool, force: bool
     ) -> KubeObject:
-        if not dry_run and resource != PARENT:
-            self._through("write")
+        if dry_run:
+            return self.kube.apply(obj, resource, dry_run=dry_run, force=force)  # type: ignore[no-any-return]
+        verb = "record" if resource == PARENT else "write"
+        self._before(verb)
         result: KubeObject = self.kube.apply(obj, resource, dry_run=dry_run, force=force)
+        self._after(verb)
         return result
 
+    def create(self, obj: KubeObject, resource: ApiResource) -> KubeObject:
+        verb = "record" if resource == PARENT else "lease"
+        self._before(verb)
+        return self.kube.create(obj, resource)  # type: ignore[no-any-return]
+
     def delete(self, resource: ApiResource, namespace: str, name: str, **options: object) -> bool:
-        if resource.kind != "Lease" and not options.get("dry_run"):
-            self._through("delete")
-        return bool(self.kube.delete(resource, namespace, name, **options))
+        if options.get("dry_run"):
+            return bool(self.kube.delete(resource, namespace, name, **options))
+        verb = "lease" if resource.kind == "Lease" else "delete"
+        self._before(verb)
+        deleted = bool(self.kube.delete(resource, namespace, name, **options))
+        self._after(verb)
+        return deleted
 
 
 def main(argv: list[str] | None = None) -> int:
