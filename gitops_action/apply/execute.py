@@ -245,9 +245,10 @@ class _Run:
         """The prune did not run: its deletions stay, and the target says so, once."""
         left = set(self.prune.delete)
         if left:
+            many = len(left) > 1
             self.errors.append(
                 f"target {self.target.name}: not pruned ({reason}): {len(left)} "
-                f"member{'s' if len(left) > 1 else ''} that left Git stay"
+                f"{'members' if many else 'member'} that left Git {'stay' if many else 'stays'}"
             )
             self.prune = pruning.keep(self.prune, left, f"not pruned: {reason}")
 

@@ -188,6 +188,6 @@ def test_a_prune_that_did_not_run_is_said_once_at_the_target(site: Site) -> None
     }
     errors = report["targets"][0]["errors"]
     assert errors[0] == (
-        "target app: not pruned (the apply failed its health checks): 1 member that left Git stay"
+        "target app: not pruned (the apply failed its health checks): 1 member that left Git stays"
     )
     assert site.get("ConfigMap", "old") is not None
