@@ -147,3 +147,9 @@ def api_error(status: int, reason: str, message: str, body: Mapping[str, Any]) -
 
 class Unreachable(ClusterError):
     """The API server could not be reached, after retries."""
+
+    def __init__(self, message: str, *, sent: bool = True) -> None:
+        super().__init__(message)
+        self.sent = sent
+        """A try may have reached the server before its connection broke; ``False`` when no
+        try ever got a connection, so a write was certainly not carried out."""

@@ -229,6 +229,9 @@ class ResourceDiff:
     """Risky changes the review rules found (``core/rules``)."""
     facts: tuple[Fact, ...] = ()
     """What changed, for the at-a-glance section (``core/facts``)."""
+    status: str = ""
+    """apply: what the run did to the object (``apply/status.py``); ``""`` when nothing
+    was to be written (plan, verify, a dry run)."""
 
 
 @dataclass(frozen=True)

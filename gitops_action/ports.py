@@ -64,9 +64,23 @@ class Cluster(Protocol):
         """Server-side apply with field manager ``gitops-action``; the server's result."""
 
     def delete(
-        self, resource: ApiResource, namespace: str, name: str, *, dry_run: bool = False
+        self,
+        resource: ApiResource,
+        namespace: str,
+        name: str,
+        *,
+        dry_run: bool = False,
+        resource_version: str = "",
     ) -> bool:
-        """Delete (background propagation); ``False`` if it was already gone."""
+        """Delete (background propagation); ``False`` if it was already gone.
+        ``resource_version``: only that version of it (``Conflict`` if it changed since)."""
+
+    def create(self, obj: KubeObject, resource: ApiResource) -> KubeObject:
+        """Create ``obj`` (field manager ``gitops-action``); ``Conflict`` if it exists."""
+
+    def update(self, obj: KubeObject, resource: ApiResource) -> KubeObject:
+        """Replace the object with ``obj``, which carries the ``metadata.resourceVersion`` it
+        was read at: ``Conflict`` if it changed since (compare and swap)."""
 
 
 @dataclass(frozen=True)

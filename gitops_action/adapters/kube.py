@@ -1,4 +1,5 @@
-"""The Kubernetes adapter: discovery, paged LIST, GET, server-side apply and DELETE.
+"""The Kubernetes adapter: discovery, paged LIST, GET, server-side apply, DELETE, and the
+create and compare-and-swap update that leases and the inventory parent need.
 
 Authentication comes from a kubeconfig (``kubeconfig.py``: tokens, client certificates, exec
 plugins); requests go through one urllib3 pool, so that many threads share kept-alive
@@ -91,12 +92,17 @@ class Kube:
             headers["Content-Type"] = content_type
             payload = body if isinstance(body, bytes) else json.dumps(body).encode()
 
+        sent = False  # did any try get a connection (and so may have reached the server)?
+
         def attempt() -> Any:
+            nonlocal sent
             try:
                 response = self.pool.request(
                     method, url, body=payload, headers=headers, timeout=self.timeout, retries=False
                 )
             except (urllib3.exceptions.HTTPError, OSError) as err:
+                # Refused, unresolvable or timed out while connecting: nothing was sent.
+                sent |= not isinstance(err, urllib3.exceptions.ConnectTimeoutError)
                 raise _Dropped(f"{type(err).__name__}: {err}") from None
             return _decode(response)
 
@@ -107,7 +113,8 @@ class Kube:
         except _Dropped as err:
             failure = err
         if isinstance(failure, _Dropped):
-            raise Unreachable(f"cannot reach the API server at {self.host} ({failure})") from None
+            message = f"cannot reach the API server at {self.host} ({failure})"
+            raise Unreachable(message, sent=sent) from None
         raise failure
 
     # -- discovery -------------------------------------------------------------------------
@@ -232,7 +239,13 @@ class Kube:
         return result
 
     def delete(
-        self, resource: ApiResource, namespace: str, name: str, *, dry_run: bool = False
+        self,
+        resource: ApiResource,
+        namespace: str,
+        name: str,
+        *,
+        dry_run: bool = False,
+        resource_version: str = "",
     ) -> bool:
         body: dict[str, Any] = {
             "kind": "DeleteOptions",
@@ -241,11 +254,26 @@ class Kube:
         }
         if dry_run:
             body["dryRun"] = ["All"]
+        if resource_version:
+            body["preconditions"] = {"resourceVersion": resource_version}
         try:
             self.request("DELETE", resource.path(namespace, quote(name)), body=body)
         except NotFound:
             return False
         return True
+
+    def create(self, obj: KubeObject, resource: ApiResource) -> KubeObject:
+        namespace = str((obj.get("metadata") or {}).get("namespace") or "")
+        query = {"fieldManager": FIELD_MANAGER}
+        result: KubeObject = self.request("POST", resource.path(namespace), query=query, body=obj)
+        return result
+
+    def update(self, obj: KubeObject, resource: ApiResource) -> KubeObject:
+        meta = obj.get("metadata") or {}
+        path = resource.path(str(meta.get("namespace") or ""), quote(str(meta["name"])))
+        query = {"fieldManager": FIELD_MANAGER}
+        result: KubeObject = self.request("PUT", path, query=query, body=obj)
+        return result
 
     def version(self) -> str:
         return str(self.request("GET", "/version").get("gitVersion", ""))
@@ -264,7 +292,8 @@ def _decode(response: Any) -> Any:
     if response.status in (401, 403):
         message += (
             " (check the kubeconfig's identity and its RBAC: gitops-action needs get/list, "
-            "patch for server-side apply, and delete for pruning)"
+            "patch for server-side apply, delete for pruning, and for apply get, create, "
+            "update and delete on leases)"
         )
     error = api_error(response.status, reason, message, doc if isinstance(doc, dict) else {})
     if isinstance(error, TooManyRequests | ServerError):

@@ -4,11 +4,18 @@ The ApplySet parent is first written with the superset of kinds and namespaces (
 before any member), then the objects that change (created, updated, adopted) in ``order``
 phases, each phase in parallel, forced only where the dry-run met and reported a conflict.
 Objects whose Namespace or CRD this same apply creates are dry-run as soon as the first phase
-is in (``settle``): if one fails, nothing past the first phase is written. Then health, then
-the prune (only when everything else succeeded, health included: a failed rollout keeps the
-objects that left Git, so that reverting the commit finds them where they were), then the
-final record (members with fingerprints, the commit): written when every object was applied,
-healthy or not, since the cluster then runs this commit; not when the apply stopped half-way.
+is in (``settle``): if one fails, nothing past the first phase is written. Then health
+(``rollout``), then the prune (only when everything else succeeded, health included: a failed
+rollout keeps the objects that left Git, so that reverting the commit finds them where they
+were), then the final record (members with fingerprints, the commit): written when every
+object was applied, healthy or not, since the cluster then runs this commit; not when the
+apply stopped half-way.
+
+The run holds the target's lease (``lock``, taken by ``prepare``) throughout: before each
+phase, the prune and the final record it checks that the lease is still its own, and stops
+otherwise. The final record is a compare and swap after the stale-run guard's second look
+(``record.write_final``). A write or deletion whose answer was lost is read back (``phase``,
+``readback``); what cannot be read back is reported ``unknown``, never "not applied".
 
 The writer's state lives in one object private to this module; callers get an ``Outcome``.
 """
@@ -19,18 +26,16 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..cluster import health, rows
 from ..cluster import prune as pruning
+from ..cluster import rows
 from ..cluster.assess import judge
-from ..cluster.diagnose import diagnose
-from ..cluster.inventory import label_member
-from ..cluster.objects import parallel
-from ..cluster.writes import Written, apply_one
+from ..cluster.writes import Written
 from ..core.order import FIRST, apply_phases, phase_name
-from ..errors import ApiError, ClusterError
+from ..errors import ClusterError
 from ..models import KubeObject, ResourceDiff, ResourceKey
 from ..ports import ApiResource
-from . import record
+from . import phase, readback, record, rollout
+from . import status as st
 from .prepare import Prepared
 from .settle import settle
 
@@ -43,7 +48,9 @@ class Outcome:
 
     applied: tuple[ResourceKey, ...] = ()
     not_applied: tuple[ResourceKey, ...] = ()
-    """Objects that were to change and were not written (the apply stopped before them)."""
+    """Objects that were to change and were not written (rejected, or not reached)."""
+    unknown: tuple[ResourceKey, ...] = ()
+    """Writes and deletions sent whose answer was lost, and that could not be read back."""
     pruned: tuple[ResourceKey, ...] = ()
     rows: Mapping[ResourceKey, ResourceDiff] = field(default_factory=dict)
     """The assessment's rows, with what the writes, health and prune found."""
@@ -57,6 +64,8 @@ class Outcome:
     """The final inventory (members, revision) was written."""
     healthy: tuple[ResourceKey, ...] = ()
     """Objects whose health was waited for, and that became healthy."""
+    status: Mapping[ResourceKey, str] = field(default_factory=dict)
+    """What the run did to each row's object (``status``)."""
 
 
 def execute(prepared: Prepared) -> Outcome:
@@ -64,7 +73,10 @@ def execute(prepared: Prepared) -> Outcome:
     if prepared.failed or prepared.assessment is None:
         raise ValueError("execute needs a target that passed its checks")
     run = _Run(prepared)
-    run.go()
+    try:
+        run.go()
+    except ClusterError as err:  # unreachable while settling or waiting: stop where it is
+        run.fail(f"target {run.target.name}: {err}", revertable=False)
     return run.outcome()
 
 
@@ -79,7 +91,10 @@ class _Run:
         self.written: dict[ResourceKey, KubeObject] = {}
         self.applied: list[ResourceKey] = []
         self.pending: list[ResourceKey] = []
+        self.unknown: list[ResourceKey] = []
         self.pruned: list[ResourceKey] = []
+        self.pruning: bool = False
+        """The prune was started (else its deletions are kept: say why)."""
         self.healthy: list[ResourceKey] = []
         self.errors: list[str] = []
         self.revertable = False
@@ -88,6 +103,7 @@ class _Run:
         self.prune = self.a.prune
         self.recorded = False
         self.waiting = bool(self.a.deferred)
+        self.lock = prepared.lock
 
     def fail(self, message: str, *, revertable: bool) -> None:
         self.errors.append(message)
@@ -111,7 +127,11 @@ class _Run:
                     for k in keys
                     if k.kind == "Namespace" and k.name == self.a.inventory.namespace
                 ]
-                if not self._write(index, ns) or not self._record(record.superset(self.a)):
+                if not (
+                    self._write(index, ns)
+                    and self._take_lease()
+                    and self._record(record.superset(self.a))
+                ):
                     return
                 rest = [k for k in keys if k not in ns]
             if not self._write(index, rest):
@@ -120,9 +140,35 @@ class _Run:
             return
         self._finish()
 
-    def _record(self, desired: KubeObject) -> bool:
+    def _exclusive(self) -> bool:
+        """Still the one writer of this target (the lease is ours and fresh)?"""
+        error = self.lock.check() if self.lock is not None else ""
+        if error:
+            self.fail(error, revertable=False)
+        return not error
+
+    def _take_lease(self) -> bool:
+        """The inventory's Namespace exists now: take the lease before the parent."""
+        if self.lock is None or self.lock.held:
+            return True
+        error = self.lock.take(self.p.timeout)
+        if not error and self.lock.missing_namespace:
+            error = f"target {self.target.name}: its lease's namespace is still missing"
+        if error:
+            self.fail(error, revertable=False)
+        return not error
+
+    def _record(self, desired: KubeObject, *, final: bool = False) -> bool:
+        if not self._exclusive():
+            return False
         try:
-            self.parent = record.write(self.cluster, self.target, desired, self.parent)
+            if final:
+                self.parent = record.write_final(
+                    self.cluster, self.target, desired, self.parent, self.p.settings.revision,
+                    self.p.history, force=self.p.settings.force,
+                )  # fmt: skip
+            else:
+                self.parent = record.write(self.cluster, self.target, desired, self.parent)
         except ClusterError as err:
             self.fail(str(err), revertable=False)
             return False
@@ -150,35 +196,28 @@ class _Run:
         return not (self.errors or self.failed_rows)
 
     def _write(self, index: int, keys: Sequence[ResourceKey]) -> bool:
-        def write(key: ResourceKey) -> Written | ClusterError:
-            obj = label_member(self.a.manifests[key].obj, self.a.inventory.id)
-            answer = self.answers.get(key)
-            try:  # forced only where the dry-run met (and reported) a conflict
-                return apply_one(
-                    self.cluster, self.target, obj, self.resources[key],
-                    dry_run=False, force=bool(answer and answer.warnings),
-                )  # fmt: skip
-            except ClusterError as err:
-                return err
-
-        lost = ""
-        for key, result in zip(keys, parallel(write, keys), strict=True):
-            if isinstance(result, ApiError):
-                self._row_failed(key, APPLY_REJECTED.format(error=result))
-            elif isinstance(result, ClusterError):
-                lost = str(result)
-            else:
-                self.written[key] = result.obj
-                self.applied.append(key)
-                self.pending.remove(key)
-                if result.warnings:  # a conflict that arose after the dry-run, forced
-                    row = self.rows[key]
-                    self.rows[key] = dataclasses.replace(
-                        row, warnings=(*row.warnings, *result.warnings)
-                    )
-        if lost:
+        if not self._exclusive():
+            return False
+        done = phase.write(self.cluster, self.target, self.a, keys, self.resources, self.answers)
+        for key, answer in done.written.items():
+            self.written[key] = answer.obj
+            self.applied.append(key)
+            self.pending.remove(key)
+            if answer.warnings:  # a conflict that arose after the dry-run, forced
+                row = self.rows[key]
+                self.rows[key] = dataclasses.replace(
+                    row, warnings=(*row.warnings, *answer.warnings)
+                )
+        for key, error in done.rejected.items():
+            self._row_failed(key, APPLY_REJECTED.format(error=error))
+        for key in done.unknown:
+            self.unknown.append(key)
+            self.pending.remove(key)
+        if done.lost is not None:
+            unknown = f"; {len(done.unknown)} written or not: unknown" if done.unknown else ""
             self.fail(
-                f"target {self.target.name}: stopped in phase '{phase_name(index)}': {lost}",
+                f"target {self.target.name}: stopped in phase '{phase_name(index)}': "
+                f"{done.lost}{unknown}",
                 revertable=False,
             )
         return not (self.errors or self.failed_rows)
@@ -196,61 +235,78 @@ class _Run:
             if healthy:
                 self._prune()
             else:
-                reason = "not pruned: the apply failed its health checks"
-                self.prune = pruning.keep(self.prune, set(self.prune.delete), reason)
-        except ClusterError as err:  # unreachable while waiting or pruning
+                self._not_pruned("the apply failed its health checks")
+        except ClusterError as err:  # unreachable while waiting
             self.fail(f"target {self.target.name}: {err}", revertable=False)
-            left = set(self.prune.delete) - set(self.pruned)
-            self.prune = pruning.keep(self.prune, left, "its deletion failed or was not reached")
         final = record.final(self.a, settings.revision, self.written, self.answers, self.prune)
-        self.recorded = self._record(final)
+        self.recorded = self._record(final, final=True)
+
+    def _not_pruned(self, reason: str) -> None:
+        """The prune did not run: its deletions stay, and the target says so, once."""
+        left = set(self.prune.delete)
+        if left:
+            many = len(left) > 1
+            self.errors.append(
+                f"target {self.target.name}: not pruned ({reason}): {len(left)} "
+                f"{'members' if many else 'member'} that left Git {'stay' if many else 'stays'}"
+            )
+            self.prune = pruning.keep(self.prune, left, f"not pruned: {reason}")
 
     def _wait_healthy(self) -> bool:
-        """Wait for every desired object that has a health rule or a Ready condition."""
-        watched = {
-            key: resource
-            for key, resource in self.resources.items()
-            if health.has_rule(key) or _has_ready(self.written.get(key, self.a.live.get(key)))
-        }
-        if not watched:
-            return True
-        timeout = self.p.timeout
-        unhealthy, seen = health.wait(self.cluster, watched, timeout)
-        for key, verdict in sorted(unhealthy.items()):
-            obj = seen.get(key)
-            reasons = [verdict.reason, *(diagnose(self.cluster, obj) if obj else [])]
-            when = "failed" if verdict.state == "failed" else f"not healthy after {timeout}s"
-            self._row_failed(key, f"{when}: " + "; ".join(r for r in reasons if r))
-        self.healthy = sorted(set(watched) - set(unhealthy))
+        objects = {**self.a.live, **self.written}
+        healthy, unhealthy = rollout.wait(self.cluster, self.resources, objects, self.p.timeout)
+        for key, why in unhealthy.items():
+            self._row_failed(key, why)
+        self.healthy = healthy
         return not unhealthy
 
     def _prune(self) -> None:
-        deleted, failures = pruning.execute(self.cluster, self.prune)
-        self.pruned = deleted
-        for key, error in failures.items():
+        if not self._exclusive():
+            return
+        self.pruning = True  # from here on, what is not deleted is kept for its own reason
+        done = pruning.execute(self.cluster, self.prune)
+        self.pruned = list(done.deleted)
+        for key, error in done.failures.items():
             self.fail(f"{key}: pruning it failed: {error}", revertable=False)
-        left = set(self.prune.delete) - set(deleted)
+        if done.unreachable is not None:
+            sent = {k: self.prune.delete[k][0] for k in done.unknown}
+            found = readback.deletions(self.cluster, sent)
+            self.pruned.extend(found.done)
+            self.unknown.extend(found.unknown)
+            unknown = f"; {len(found.unknown)} deleted or not: unknown" if found.unknown else ""
+            self.fail(
+                f"target {self.target.name}: the prune stopped: {done.unreachable}{unknown}",
+                revertable=False,
+            )
+        left = set(self.prune.delete) - set(self.pruned) - set(self.unknown)
         if left:
             self.prune = pruning.keep(self.prune, left, "its deletion failed or was not reached")
 
     def outcome(self) -> Outcome:
+        if not self.pruning:
+            self._not_pruned("the apply stopped before the prune")
         out = dict(self.rows)
+        status = {k: self._status(k) for k in out}
         for key, (_, obj) in self.prune.delete.items():
             out[key] = rows.deleted(key, obj, done=key in self.pruned)
+            status[key] = st.PRUNED if key in self.pruned else st.UNKNOWN
         for key, (obj, reason) in self.prune.kept.items():
             out[key] = rows.kept(key, obj, reason)
+            status[key] = st.KEPT
         return Outcome(
             applied=tuple(self.applied), not_applied=tuple(self.pending),
-            pruned=tuple(self.pruned), rows=out, errors=tuple(self.errors),
-            revertable=self.revertable, recorded=self.recorded, healthy=tuple(self.healthy),
-            failed=self.failed,
+            unknown=tuple(self.unknown), pruned=tuple(self.pruned), rows=out,
+            errors=tuple(self.errors), revertable=self.revertable, recorded=self.recorded,
+            healthy=tuple(self.healthy), failed=self.failed, status=status,
         )  # fmt: skip
+
+    def _status(self, key: ResourceKey) -> str:
+        if key in self.written:
+            return st.APPLIED
+        if key in self.unknown:
+            return st.UNKNOWN
+        return st.NOT_APPLIED if key in self.pending else st.UNCHANGED
 
     @property
     def failed(self) -> bool:
         return bool(self.errors) or self.failed_rows
-
-
-def _has_ready(obj: KubeObject | None) -> bool:
-    conditions = ((obj or {}).get("status") or {}).get("conditions") or []
-    return any(c.get("type") == "Ready" for c in conditions if isinstance(c, dict))

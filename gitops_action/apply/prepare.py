@@ -1,6 +1,7 @@
 """Apply, step one: check one target and write nothing.
 
-``prepare`` reads the inventory, runs the stale-run guard (``monotonic``), then the target's
+``prepare`` takes the target's lease (``lock``: an apply waits here while another one writes
+the target), reads the inventory, runs the stale-run guard (``monotonic``), then the target's
 assessment (``cluster.assess``: placement, live objects, inventory proof, dry-runs, rows, the
 prune plan and its refusals) and checks that the inventory can be written. Every refusal
 becomes data (a ``Problem`` or a row's error), never an exception, so that the report, the job
@@ -9,6 +10,7 @@ summary and the step outputs are written whatever stopped the apply.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,6 +21,7 @@ from ..errors import ClusterError
 from ..models import Manifest
 from ..ports import Cluster, Repository
 from . import monotonic, record
+from .lock import Lock
 
 
 @dataclass(frozen=True)
@@ -42,8 +45,12 @@ class Prepared:
     assessment: Assessment | None
     """``None`` when it could not be made: the cluster unreachable, or a stale commit."""
     problems: tuple[Problem, ...] = ()
-    """Refusals beyond the assessment's own: the stale-run guard, the inventory."""
+    """Refusals beyond the assessment's own: the lease, the stale-run guard, the inventory."""
     notices: tuple[str, ...] = ()
+    lock: Lock | None = None
+    """The target's lease, held from here to the end of the apply (``None``: a dry run)."""
+    history: Repository | None = None
+    """The commits, for the stale-run guard's second look right before the final record."""
 
     @property
     def all_problems(self) -> tuple[Problem, ...]:
@@ -68,10 +75,7 @@ class Prepared:
 
     def refused(self, problem: Problem) -> Prepared:
         """The same, with one more refusal (found across targets)."""
-        return Prepared(
-            self.target, self.cluster, self.settings, self.assessment,
-            (*self.problems, problem), self.notices,
-        )  # fmt: skip
+        return dataclasses.replace(self, problems=(*self.problems, problem))
 
 
 def prepare(
@@ -80,20 +84,26 @@ def prepare(
     manifests: Sequence[Manifest],
     settings: Settings,
     repo: Repository,
+    lock: Lock | None = None,
 ) -> Prepared:
-    """Check everything for one target; write nothing."""
+    """Check everything for one target; write nothing but the lease (``lock``, when given)."""
     namespace = target.namespace or cluster.default_namespace
+    checked = Prepared(target, cluster, settings, None, lock=lock, history=repo)
+    refusal = lock.take(checked.timeout) if lock is not None else ""
+    if refusal:
+        return checked.refused(Problem(refusal))
     try:
         recorded = inventories.read(cluster, target.name, namespace)
     except ClusterError as err:
-        return Prepared(target, cluster, settings, None, (Problem(f"target {target.name}: {err}"),))
+        return checked.refused(Problem(f"target {target.name}: {err}"))
     try:
         notices = monotonic.check(
             repo, target.name, recorded.inventory.revision, settings.revision,
             force=settings.force,
         )  # fmt: skip
     except monotonic.StaleRevision as err:
-        return Prepared(target, cluster, settings, None, (Problem(str(err)),))
+        return checked.refused(Problem(str(err)))
+    checked = dataclasses.replace(checked, notices=tuple(notices))
     try:
         assessment = assess(
             cluster, target, manifests,
@@ -101,6 +111,5 @@ def prepare(
         )  # fmt: skip
         problems = record.check(cluster, target, assessment)
     except ClusterError as err:  # unreachable, or a LIST/GET refused (RBAC)
-        problem = Problem(f"target {target.name}: {err}")
-        return Prepared(target, cluster, settings, None, (problem,), tuple(notices))
-    return Prepared(target, cluster, settings, assessment, tuple(problems), tuple(notices))
+        return checked.refused(Problem(f"target {target.name}: {err}"))
+    return dataclasses.replace(checked, assessment=assessment, problems=tuple(problems))

@@ -6,6 +6,12 @@ is the old record plus everything this apply may write. After the writes, ``fina
 member set with, per member, fingerprints of the rendered object and of the live values of our
 fields as the server returned them, and the commit applied. Neither is written when the live
 parent already says the same, so an apply that changes nothing writes nothing.
+
+Every write of the parent is a compare and swap on what this run read: created only if there
+is none (``create``), else applied at the resourceVersion read. The lease makes a lost swap
+rare (a run that lost its lease); when it happens the write is refused, never merged. Right
+before the final record the stale-run guard looks again at the parent as it is now, so the
+recorded revision never moves back to an ancestor.
 """
 
 from __future__ import annotations
@@ -14,13 +20,18 @@ import dataclasses
 from collections.abc import Mapping
 
 from ..cluster.assess import Assessment, Problem
-from ..cluster.inventory import PARENT, Member
+from ..cluster.inventory import PARENT, REVISION_ANNOTATION, Member
 from ..cluster.prune import PrunePlan
-from ..cluster.writes import Written, apply_one
+from ..cluster.writes import Written, apply_one, rejected
 from ..config import Target
-from ..errors import ApiError, ClusterError
+from ..core.retry import RetryPolicy
+from ..errors import ApiError, ClusterError, Conflict
 from ..models import KubeObject, ResourceKey
-from ..ports import Cluster
+from ..ports import Cluster, Repository
+from . import monotonic
+
+ONCE = RetryPolicy(attempts=1)
+"""A compare and swap that fails must not be sent again: the parent changed."""
 
 
 def superset(assessment: Assessment) -> KubeObject:
@@ -76,14 +87,84 @@ def members(
 def write(
     cluster: Cluster, target: Target, desired: KubeObject, live: KubeObject | None
 ) -> KubeObject:
-    """Apply the parent unless ``live`` already says the same; the parent as it now is.
-    Raises ``ClusterError`` naming the target when the write fails."""
+    """Write the parent unless ``live`` (as this run read or wrote it) already says the same:
+    created when there was none, else applied at ``live``'s resourceVersion; the parent as it
+    now is. Raises ``ClusterError`` naming the target when the write fails or the parent
+    changed since ``live`` (a write whose answer was lost is read back first)."""
     if live is not None and same(desired, live):
         return live
     try:
-        return apply_one(cluster, target, desired, PARENT, dry_run=False, force=True).obj
+        if live is None:
+            try:
+                return cluster.create(desired, PARENT)
+            except ApiError as err:
+                raise rejected(desired, err) from None
+        swap = {**desired, "metadata": {**desired["metadata"], "resourceVersion": _version(live)}}
+        return apply_one(cluster, target, swap, PARENT, dry_run=False, force=True, retry=ONCE).obj
+    except Conflict:
+        current = _read(cluster, desired)
+        if current is not None and same(desired, current):
+            return current  # our own write, whose answer was lost and the request sent again
+        raise ClusterError(_changed(target, desired)) from None
     except ClusterError as err:
         raise ClusterError(f"target {target.name}: writing its inventory failed: {err}") from None
+
+
+def write_final(
+    cluster: Cluster,
+    target: Target,
+    desired: KubeObject,
+    ours: KubeObject | None,
+    revision: str,
+    history: Repository | None,
+    *,
+    force: bool,
+) -> KubeObject:
+    """The final record, after the stale-run guard's second look at the parent as it is now:
+    refused when another apply recorded a newer commit meanwhile, or changed the parent at
+    all since ``ours`` (what this run last read or wrote)."""
+    try:
+        current = _read(cluster, desired)
+    except ClusterError as err:
+        raise ClusterError(f"target {target.name}: writing its inventory failed: {err}") from None
+    recorded = _revision(current)
+    if history is not None and recorded:
+        try:
+            monotonic.check(history, target.name, recorded, revision, force=force)
+        except monotonic.StaleRevision:
+            raise ClusterError(
+                f"target {target.name}: not recorded: while this apply ran, another one "
+                f"recorded {recorded[:12]}, and {revision[:12]} is its ancestor; the record "
+                f"stays at {recorded[:12]}: apply that commit again, as objects written here "
+                "may be older than it"
+            ) from None
+    if _version(current) != _version(ours):
+        raise ClusterError(_changed(target, desired))
+    return write(cluster, target, desired, ours)
+
+
+def _changed(target: Target, desired: KubeObject) -> str:
+    meta = desired["metadata"]
+    return (
+        f"target {target.name}: not recorded: its inventory, the Secret "
+        f"{meta['namespace']}/{meta['name']}, changed while this apply ran (another apply "
+        "wrote it); run the apply again"
+    )
+
+
+def _read(cluster: Cluster, desired: KubeObject) -> KubeObject | None:
+    meta = desired["metadata"]
+    return cluster.get(PARENT, str(meta["namespace"]), str(meta["name"]))
+
+
+def _version(obj: KubeObject | None) -> str:
+    return str(((obj or {}).get("metadata") or {}).get("resourceVersion", ""))
+
+
+def _revision(obj: KubeObject | None) -> str:
+    return str(
+        (((obj or {}).get("metadata") or {}).get("annotations") or {}).get(REVISION_ANNOTATION, "")
+    )
 
 
 def same(desired: KubeObject, live: KubeObject) -> bool:

@@ -19,11 +19,16 @@ from ..models import ResourceDiff, ResourceKey, TargetReport
 from ..report.markdown import TEMPLATES, footer, resource_block
 from ..report.markdown import PlanContext as FooterContext
 from ..report.text import row_lines
+from . import status as st
 from .execute import Outcome
 from .prepare import Prepared
 
 LISTED = 20
 STOPPED = "not applied: the apply stopped before this object was written"
+UNKNOWN = (
+    "unknown: the connection broke before the server answered, and it could not be read back; "
+    "the next apply reads it and converges"
+)
 
 
 @dataclass(frozen=True)
@@ -65,18 +70,42 @@ def target_report(run: TargetRun) -> TargetReport:
     unwritten: dict[ResourceKey, str] = {}
     if run.outcome:
         unwritten = dict.fromkeys(run.outcome.not_applied, STOPPED)
+        unwritten.update(dict.fromkeys(run.outcome.unknown, UNKNOWN))
     elif run.skipped and assessment:
         unwritten = dict.fromkeys(assessment.changes, f"not applied: {run.skipped}")
     for key, why in unwritten.items():
         row = rows[key]
         if not row.error:
             rows[key] = dataclasses.replace(row, warnings=(*row.warnings, why))
+    for key, said in statuses(run).items():
+        rows[key] = dataclasses.replace(rows[key], status=said)
     errors = [p.message for p in run.prepared.all_problems]
     errors += list(run.outcome.errors if run.outcome else ())
     if run.skipped:
         errors.append(f"target {run.name}: not applied: {run.skipped}")
     ordered = listed(rows.values())
     return TargetReport(run.name, tuple(ordered), tuple(errors))
+
+
+def statuses(run: TargetRun) -> dict[ResourceKey, str]:
+    """What the run did to each row's object; nothing for a dry run, which writes nothing."""
+    if run.prepared.settings.dry_run:
+        return {}
+    if run.outcome:
+        return dict(run.outcome.status)
+    assessment = run.prepared.assessment
+    if assessment is None:
+        return {}
+    changes, prune = set(assessment.changes), assessment.prune
+    out: dict[ResourceKey, str] = {}
+    for key, row in assessment.rows.items():
+        if key in prune.delete or key in prune.kept:
+            out[key] = st.KEPT
+        elif key in changes or row.error:
+            out[key] = st.NOT_APPLIED
+        else:
+            out[key] = st.UNCHANGED
+    return out
 
 
 def status(run: TargetRun, dry_run: bool) -> str:
@@ -86,7 +115,8 @@ def status(run: TargetRun, dry_run: bool) -> str:
         return "🔎 dry run, nothing written" + (": it would fail" if run.failed else "")
     if not run.failed:
         return "✅ applied"
-    nothing = run.outcome is None or not (run.outcome.applied or run.outcome.pruned)
+    done = run.outcome and (run.outcome.applied or run.outcome.pruned or run.outcome.unknown)
+    nothing = not done
     return "❌ failed" + (", nothing written" if nothing else "")
 
 
@@ -96,6 +126,7 @@ def _lists(run: TargetRun) -> list[tuple[str, list[ResourceKey]]]:
     return [
         ("Applied", sorted(run.outcome.applied)),
         ("Not applied", sorted(run.outcome.not_applied)),
+        ("Unknown", sorted(run.outcome.unknown)),
         ("Pruned", sorted(run.outcome.pruned)),
     ]
 

@@ -16,12 +16,14 @@ once. ``--force`` overrides both for one run; raising ``prune-limit`` (up to 1) 
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 from ..config import Target
 from ..core.order import delete_phases
-from ..errors import ClusterError
+from ..errors import ApiError, ClusterError, Unreachable
 from ..models import KubeObject, ResourceKey
 from ..ports import ApiResource, Cluster
 from .objects import parallel
@@ -86,38 +88,63 @@ def plan_prune(
 
 
 def check_deletions(cluster: Cluster, plan: PrunePlan) -> dict[ResourceKey, str]:
-    """Server dry-run of every deletion (RBAC, admission), before anything is written."""
-    return _delete_all(cluster, plan, dry_run=True)[1]
+    """Server dry-run of every deletion (RBAC, admission), before anything is written: what
+    the server rejected. A server that cannot be reached raises, once for all of them."""
+    run = _delete_all(cluster, plan, dry_run=True)
+    if run.unreachable:
+        raise run.unreachable
+    return run.failures
 
 
-def execute(cluster: Cluster, plan: PrunePlan) -> tuple[list[ResourceKey], dict[ResourceKey, str]]:
-    """Delete in reverse apply order, each phase in parallel: what went, and what failed."""
+@dataclass(frozen=True)
+class Deletions:
+    """What a prune did: deleted, rejected by the server (why), and the deletions whose
+    outcome is unknown because the server could not be reached (``unreachable``: the error)."""
+
+    deleted: list[ResourceKey]
+    failures: dict[ResourceKey, str]
+    unknown: list[ResourceKey]
+    unreachable: ClusterError | None
+
+
+def execute(cluster: Cluster, plan: PrunePlan) -> Deletions:
+    """Delete in reverse apply order, each phase in parallel, stopping after a phase where one
+    failed (later phases hold what the failed ones may depend on)."""
     return _delete_all(cluster, plan, dry_run=False)
 
 
-def _delete_all(
-    cluster: Cluster, plan: PrunePlan, *, dry_run: bool
-) -> tuple[list[ResourceKey], dict[ResourceKey, str]]:
+def _delete_all(cluster: Cluster, plan: PrunePlan, *, dry_run: bool) -> Deletions:
     deleted: list[ResourceKey] = []
     failures: dict[ResourceKey, str] = {}
+    unknown: list[ResourceKey] = []
+    unreachable: ClusterError | None = None
+    away = threading.Event()  # the server stopped answering: send nothing more
 
-    def delete(key: ResourceKey) -> str:
+    def delete(key: ResourceKey) -> ClusterError | Literal[False] | None:
+        if away.is_set():
+            return False  # never sent
         resource, _ = plan.delete[key]
         try:
             cluster.delete(resource, key.namespace, key.name, dry_run=dry_run)
         except ClusterError as err:
-            return str(err)
-        return ""
+            if not isinstance(err, ApiError):
+                away.set()
+            return err
+        return None
 
     for _, keys in delete_phases(plan.delete):
         for key, error in zip(keys, parallel(delete, keys), strict=True):
-            if error:
-                failures[key] = error
-            else:
+            if error is None:
                 deleted.append(key)
-        if failures:  # later phases hold what the failed ones may depend on: stop here
+            elif isinstance(error, ApiError):
+                failures[key] = str(error)
+            elif error is not False:  # no answer: deleted or not, unless never sent
+                unreachable = unreachable or error
+                if not isinstance(error, Unreachable) or error.sent:
+                    unknown.append(key)
+        if failures or unreachable:
             break
-    return deleted, failures
+    return Deletions(deleted, failures, unknown, unreachable)
 
 
 def keep(plan: PrunePlan, keys: Collection[ResourceKey], reason: str) -> PrunePlan:

@@ -4,20 +4,26 @@ All targets are checked (stale-run guard, dry-runs, prune plan) before any is wr
 bad object anywhere writes nothing anywhere. Targets are then applied one after the other in
 the configuration's order; the first that fails stops the rest (a later target is usually a
 later stage: production after staging).
+
+Each target's lease (``apply.lock``: one writer per target) is taken as its checks begin, in
+the order of the target names so that two applies never wait for each other crosswise, and
+every lease is released once the targets are written, before the reports.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..apply import report as apply_report
 from ..apply import revert
 from ..apply.execute import execute
+from ..apply.lock import Locks, here
 from ..apply.prepare import Prepared, Settings, prepare
 from ..apply.report import TargetRun, target_report
 from ..cluster.assess import shared_objects
+from ..cluster.lease import TERMS, Terms
 from ..errors import GitError, GitopsError
 from ..models import Report
 from ..report import json as json_report
@@ -37,6 +43,9 @@ class ApplyOptions:
     dry_run: bool = False
     force: bool = False
     output_json: Path | None = None
+    lease: Terms = TERMS
+    """How long a target's lease lasts and how often it is renewed (not a CLI option: the
+    defaults suit CI; embedders and tests may shorten them)."""
 
 
 def refuse_dirty(ctx: Context) -> None:
@@ -64,12 +73,17 @@ def run(ctx: Context, options: ApplyOptions) -> int:
         timeout=options.timeout,
         force=options.force,
     )
-    prepared = [
-        prepare(ctx.cluster(t), t, rendered[t.name].manifests, settings, ctx.git)
-        for t in ctx.targets
-    ]
-    prepared = refuse_shared_objects(prepared)
-    runs = apply_targets(prepared, options.dry_run)
+    holder = here(revision, ctx.actions.run_url)
+    notify = _warn(ctx)
+    with Locks(holder, options.lease, notify) as locks:
+        checked: dict[str, Prepared] = {}
+        for t in sorted(ctx.targets, key=lambda t: t.name):
+            cluster = ctx.cluster(t)
+            lock = None if options.dry_run else locks.lock(cluster, t)
+            manifests = rendered[t.name].manifests
+            checked[t.name] = prepare(cluster, t, manifests, settings, ctx.git, lock)
+        prepared = refuse_shared_objects([checked[t.name] for t in ctx.targets])
+        runs = apply_targets(prepared, options.dry_run)
     report = Report("apply", revision, tuple(target_report(r) for r in runs))
     publish(ctx, runs, report, options)
     failed = any(r.failed for r in runs)
@@ -99,6 +113,14 @@ def apply_targets(prepared: Sequence[Prepared], dry_run: bool) -> list[TargetRun
             runs.extend(TargetRun(p, skipped=stopped) for p in prepared[index + 1 :])
             break
     return runs
+
+
+def _warn(ctx: Context) -> Callable[[str], None]:
+    def warn(message: str) -> None:
+        ctx.err.write(f"gitops-action: {message}\n")
+        ctx.err.flush()
+
+    return warn
 
 
 def _named(names: Sequence[str]) -> str:

@@ -1,7 +1,9 @@
 """The ``--output-json`` report (a contract: see DESIGN.md "JSON report").
 
 Additive fields: ``risks`` on every row (``[]`` when none); ``group`` only on the rows that
-share their change with another row of the target (the same id on each of them).
+share their change with another row of the target (the same id on each of them); ``status``
+on every row of an apply (``apply/status.py``: what the run did to the object), never on plan,
+verify or ``apply --dry-run`` rows.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ def target_json(target: TargetReport, command: str) -> dict[str, Any]:
             "namespace": row.key.namespace,
             "name": row.key.name,
             "action": row.action,
+            **({"status": row.status} if row.status else {}),
             "diff": row.diff,
             "warnings": list(row.warnings),
             "risks": [{"rule": r.rule, "message": r.message} for r in row.risks],

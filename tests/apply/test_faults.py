@@ -66,7 +66,9 @@ def test_the_api_server_stopped_mid_apply_is_reported_and_a_rerun_converges(
     assert "== target app: ❌ failed" in out
     assert "stopped in phase 'configuration and storage': cannot reach the API server" in out
     assert f"applied (1): ServiceAccount/{ns}/web" in out
+    # The server was down before the ConfigMap's write: refused, certainly not written.
     assert f"not applied (2): ConfigMap/{ns}/first, Deployment/{ns}/web" in out
+    assert "unknown" not in out
     assert site.get("ServiceAccount", "web") is not None
     assert "data" not in site.get("ConfigMap", "first")  # type: ignore[operator]
     assert site.get("ConfigMap", "old") is not None, "pruned although the apply failed"

@@ -50,13 +50,18 @@ def test_a_prune_over_the_limit_is_refused_before_anything_is_written(site: Site
     assert site.apply().code == 0
     site.commit({"deploy/a.yaml": dump(configmap("cm-0"), configmap("new"))})
 
-    refused = site.apply()
+    refused, report = site.apply_json()
 
     assert refused.code == 1
     assert (
         "refusing to prune 3 of 4 members (75%), more than its prune-limit of 0.5 (50%)"
         in refused.err + refused.out
     )
+    statuses = {r["name"]: r["status"] for r in report["targets"][0]["resources"]}
+    assert statuses == {
+        "cm-0": "unchanged", "new": "not applied",
+        "cm-1": "kept", "cm-2": "kept", "cm-3": "kept",
+    }  # fmt: skip
     assert "raise prune-limit" in refused.out and "--force" in refused.out
     assert site.get("ConfigMap", "new") is None, "the refusal came after a write"
     assert all(site.get("ConfigMap", f"cm-{i}") is not None for i in range(4))

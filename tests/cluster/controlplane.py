@@ -31,6 +31,7 @@ from tests.cluster.pins import REPO_ROOT, Install
 from tests.cluster.pki import create_pki
 
 DEFAULT_DIR = REPO_ROOT / ".cluster"
+NODE_LEASE = f"/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/{NODE_NAME}"
 STATE_VERSION = 1
 
 # What create() and start() write into a cluster's directory; remove() deletes nothing else.
@@ -226,14 +227,21 @@ class ControlPlane:
             raise
 
     def stop(self) -> None:
-        """Stop every component that is still running (kwok first, etcd last)."""
+        """Stop every component that is still running (kwok first, etcd last). One that does
+        not stop stays recorded, so that `down` finds it again; the others are stopped anyway."""
+        failures: list[str] = []
         for name in reversed(COMPONENTS):
             pid = self.pids.get(name)
-            if pid:
+            try:
                 processes.stop(pid, self.argv[name][0])
-        self.pids.clear()
+            except RuntimeError as error:
+                failures.append(f"{name}: {error}")
+                continue
+            self.pids.pop(name, None)
         if (self.directory / "state.json").exists():
             self.save()
+        if failures:
+            raise ClusterError("could not stop " + "; ".join(failures))
 
     def stop_apiserver(self, *, graceful: bool = True) -> None:
         """Stop only kube-apiserver; etcd and the controllers keep running, and
@@ -249,11 +257,13 @@ class ControlPlane:
     def start_apiserver(self, timeout: float = 120.0) -> None:
         """Start kube-apiserver (if it is not running) and wait until /readyz is ok.
 
-        After a restart, kube-controller-manager and kube-scheduler are restarted too: while
-        the API server was away (and while its RBAC cache filled, when it answers 403) their
-        informers backed off for up to 30 s, and the cluster would look stuck for that long.
-        kwok is not: a new kwok process must wait for its predecessor's node Lease to expire
-        (40 s) before it runs the node again, while the old one simply renews it.
+        After a restart, kube-controller-manager, kube-scheduler and kwok are restarted too:
+        while the API server was away (and while its RBAC cache filled, when it answers 403)
+        their informers backed off, for up to 30 s once the server went away a few times within
+        two minutes (as a fault test does), and the cluster would look stuck for that long. A
+        new kwok process would wait for its predecessor's node Lease to expire (40 s) before it
+        runs the node again: the Lease is deleted once the old process is gone, so the new one
+        takes the node over at once.
         """
         if self.running("kube-apiserver"):
             processes.wait_until(self.ready, timeout, "kube-apiserver /readyz")
@@ -265,10 +275,14 @@ class ControlPlane:
             "kube-apiserver /readyz",
             lambda: self._check_alive("kube-apiserver"),
         )
-        for name in ("kube-controller-manager", "kube-scheduler"):
+        for name in ("kube-controller-manager", "kube-scheduler", "kwok"):
             if name in self.pids:
                 processes.stop(self.pids.pop(name), self.argv[name][0])
+                if name == "kwok":
+                    self.request("DELETE", NODE_LEASE)
                 self._start(name)
+        if "kwok" in self.pids:
+            processes.wait_until(self._node_ready, timeout, f"node {NODE_NAME} Ready")
 
     def built_from(self, install: Install) -> bool:
         """Whether this cluster runs the binaries of `install` (not those of earlier pins)."""

@@ -2,8 +2,16 @@
 
 Each process starts in its own session (so it outlives `python -m tests.cluster up`, and a
 terminal's Ctrl-C does not reach it) and is stopped through its process group: SIGTERM first,
-SIGKILL when it does not exit in time. A recorded pid only counts as ours while the process is
-alive, not a zombie, and still runs the binary we started, so a reused pid is never signalled.
+SIGKILL when it does not exit in time.
+
+Which process is ours is decided exactly. A child of this Python process is ours for as long as
+it has not been reaped: its pid cannot be reused before that, so it is checked through its
+`Popen` alone, never through `/proc/<pid>/cmdline` (which reads empty, or shows the parent's
+command, while the child is still executing the program: a running kwok once looked "exited"
+there, and was then left running because `stop` thought it gone). A pid recorded by another
+process (`make cluster`'s `state.json`) only counts as ours while it is alive, not a zombie,
+and still runs the binary we started, so a reused pid is never signalled; `spawn` returns only
+once the program runs, so that check holds from the first moment a pid is recorded.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from pathlib import Path
 _children: dict[int, subprocess.Popen[bytes]] = {}
 
 _PR_SET_PDEATHSIG = 1
+_EXEC_WAIT = 5.0
 
 
 def free_port() -> int:
@@ -57,6 +66,14 @@ def spawn(argv: list[str], log: Path, *, die_with_parent: bool = False) -> int:
             preexec_fn=preexec,  # noqa: PLW1509  # only prctl, no locks or imports
         )
     _children[process.pid] = process
+    # Popen returns once the child closed its exec pipe, which the kernel does before the new
+    # program's command line is in place: wait for it, so that another process reading our
+    # state.json never sees a recorded pid that does not (yet) run its binary.
+    deadline = time.monotonic() + _EXEC_WAIT
+    while process.poll() is None and _argv0(process.pid) != argv[0]:
+        if time.monotonic() > deadline:
+            break  # still ours through its Popen; only foreign readers would be misled
+        time.sleep(0.005)
     return process.pid
 
 
@@ -74,10 +91,25 @@ def _reaped(pid: int) -> bool:
     return False
 
 
+def _argv0(pid: int) -> str:
+    try:
+        return (
+            (Path(f"/proc/{pid}") / "cmdline")
+            .read_bytes()
+            .split(b"\0", 1)[0]
+            .decode(errors="replace")
+        )
+    except (FileNotFoundError, ProcessLookupError):
+        return ""
+
+
 def is_running(pid: int | None, binary: str | Path | None = None) -> bool:
-    """Whether pid is alive, not a zombie, and (when given) running binary."""
+    """Whether pid is alive, not a zombie, and (when given) running binary. A child of this
+    process is judged by its Popen alone (see the module docstring): alive means ours."""
     if not pid or _reaped(pid):
         return False
+    if pid in _children:
+        return True
     proc = Path(f"/proc/{pid}")
     if not Path("/proc/self").exists():  # not Linux: only existence can be checked
         try:
@@ -90,12 +122,11 @@ def is_running(pid: int | None, binary: str | Path | None = None) -> bool:
     try:
         # The state follows the parenthesised command name, which may itself contain spaces.
         state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
-        argv0 = (proc / "cmdline").read_bytes().split(b"\0", 1)[0].decode(errors="replace")
     except (FileNotFoundError, ProcessLookupError, IndexError):
         return False
     if state in ("Z", "X"):
         return False
-    return binary is None or argv0 == str(binary)
+    return binary is None or _argv0(pid) == str(binary)
 
 
 def stop(
