@@ -23,6 +23,7 @@ The writer's state lives in one object private to this module; callers get an ``
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -64,6 +65,8 @@ class Outcome:
     """The final inventory (members, revision) was written."""
     healthy: tuple[ResourceKey, ...] = ()
     """Objects whose health was waited for, and that became healthy."""
+    waited: float | None = None
+    """Seconds spent waiting for health; ``None`` when it was not waited for."""
     status: Mapping[ResourceKey, str] = field(default_factory=dict)
     """What the run did to each row's object (``status``)."""
 
@@ -96,6 +99,7 @@ class _Run:
         self.pruning: bool = False
         """The prune was started (else its deletions are kept: say why)."""
         self.healthy: list[ResourceKey] = []
+        self.waited: float | None = None
         self.errors: list[str] = []
         self.revertable = False
         self.failed_rows = False
@@ -254,7 +258,9 @@ class _Run:
 
     def _wait_healthy(self) -> bool:
         objects = {**self.a.live, **self.written}
+        started = time.monotonic()
         healthy, unhealthy = rollout.wait(self.cluster, self.resources, objects, self.p.timeout)
+        self.waited = time.monotonic() - started
         for key, why in unhealthy.items():
             self._row_failed(key, why)
         self.healthy = healthy
@@ -297,7 +303,7 @@ class _Run:
             applied=tuple(self.applied), not_applied=tuple(self.pending),
             unknown=tuple(self.unknown), pruned=tuple(self.pruned), rows=out,
             errors=tuple(self.errors), revertable=self.revertable, recorded=self.recorded,
-            healthy=tuple(self.healthy), failed=self.failed, status=status,
+            healthy=tuple(self.healthy), waited=self.waited, failed=self.failed, status=status,
         )  # fmt: skip
 
     def _status(self, key: ResourceKey) -> str:

@@ -11,6 +11,7 @@ Markdown, HTML or a mention.
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -114,10 +115,25 @@ def status(run: TargetRun, dry_run: bool) -> str:
     if dry_run:
         return "🔎 dry run, nothing written" + (": it would fail" if run.failed else "")
     if not run.failed:
-        return "✅ applied"
+        return "✅ applied" + (f": {accomplished(run.outcome)}" if run.outcome else "")
     done = run.outcome and (run.outcome.applied or run.outcome.pruned or run.outcome.unknown)
     nothing = not done
     return "❌ failed" + (", nothing written" if nothing else "")
+
+
+def accomplished(outcome: Outcome) -> str:
+    """``2 written, 1 pruned; 3 healthy in 12 s (2 Deployments, 1 Job)``: what an apply did
+    and what it waited for."""
+    did = [f"{len(outcome.applied)} written"] if outcome.applied else []
+    did += [f"{len(outcome.pruned)} pruned"] if outcome.pruned else []
+    said = ", ".join(did) or "nothing to change"
+    if outcome.waited is None:
+        return f"{said}; health not waited for"
+    if not outcome.healthy:
+        return f"{said}; nothing to wait for"
+    kinds = Counter(k.kind for k in outcome.healthy)
+    shown = ", ".join(f"{n} {kind}{'s' if n > 1 else ''}" for kind, n in sorted(kinds.items()))
+    return f"{said}; {len(outcome.healthy)} healthy in {outcome.waited:.0f} s ({shown})"
 
 
 def _lists(run: TargetRun) -> list[tuple[str, list[ResourceKey]]]:

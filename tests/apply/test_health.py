@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -56,6 +57,20 @@ def test_no_wait_returns_without_checking_health(site: Site) -> None:
 
     assert result.code == 0, result.out
     assert site.get("Deployment", "huge") is not None
+    assert "== target app: ✅ applied: 1 written; health not waited for" in result.out
+
+
+@pytest.mark.cluster
+def test_a_successful_apply_says_what_it_wrote_and_what_it_waited_for(site: Site) -> None:
+    site.configure(wait={"timeout": 60})
+    site.commit({"deploy/app.yaml": dump(configmap("settings"), deployment("web", replicas=2))})
+
+    first = site.apply()
+    again = site.apply()
+
+    assert first.code == 0, first.out
+    assert re.search(r"✅ applied: 2 written; 1 healthy in \d+ s \(1 Deployment\)", first.out)
+    assert "✅ applied: nothing to change; 1 healthy in" in again.out
 
 
 def deployment_status(**status: Any) -> dict[str, Any]:
