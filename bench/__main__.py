@@ -21,13 +21,14 @@ from .table import table
 
 BENCHMARKS: dict[str, Callable[[Bench], dict[str, Any]]] = {
     "offline-plan": offline.run,
+    "offline-scale": offline.scale,
     "live-plan": live.run,
     "live-plan-a": lambda bench: live.run(bench, ("a",)),
     "live-plan-b": lambda bench: live.run(bench, ("b",)),
     "apply": apply.run,
     "verify": lambda bench: verify.run(bench, bench.verify_n, bench.verify_rss_n),
 }
-DEFAULT = ("offline-plan", "live-plan", "apply", "verify")
+DEFAULT = ("offline-plan", "offline-scale", "live-plan", "apply", "verify")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,11 +8,12 @@ against the targets (< 2 s wall, < 200 MB peak RSS), and a profile of one run.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from .common import Bench, repeated
 from .generate import count_changed, make_repo
-from .measure import summary
+from .measure import Sample, summary
 from .profile import profile
 
 TARGET_WALL = 2.0
@@ -49,4 +50,43 @@ def run(bench: Bench) -> dict[str, Any]:
             },
         },
         "profile": profile(bench, "offline-plan", args, repo.root),
+    }
+
+
+SCALE = (1000, 10000)
+TARGET_SCALE = 10.0
+TARGET_SCALE_RSS_MB = 300.0
+
+
+def scale(bench: Bench, sizes: tuple[int, ...] = SCALE) -> dict[str, Any]:
+    """The same offline plan at each size: cost must grow linearly with the objects (at
+    most 10x the time for 10x the objects, under 300 MB at the largest)."""
+    cases: dict[str, Any] = {}
+    for n in sizes:
+        repo = make_repo(bench.work / f"offline-{n}", n, namespace="bench-offline")
+        repo.change()
+        argv = bench.ours("plan", "--no-live", "--base-ref", "HEAD~1", "--no-comment")
+        bench.run(f"offline-{n}-warmup", argv, repo.root)
+        name = f"{n} objects"
+
+        def once(_round: int, argv: list[str] = argv, root: Path = repo.root) -> Sample:
+            return bench.run("offline", argv, root)
+
+        samples = repeated(bench.repeat, {name: once})
+        cases[name] = summary(samples[name])
+    small, large = (cases[f"{n} objects"] for n in (sizes[0], sizes[-1]))
+    growth = round(large["wall"]["median"] / small["wall"]["median"], 2)
+    rss = large["rss_mb"]["median"]
+    return {
+        "what": f"render + offline plan of {' and '.join(map(str, sizes))} objects, 1 in 10 changed",
+        "cases": cases,
+        "growth": growth,
+        "targets": {
+            "growth": {"target": f"<= {TARGET_SCALE:g}x", "met": growth <= TARGET_SCALE},
+            "peak_rss_mb": {
+                "target": f"< {TARGET_SCALE_RSS_MB:g}",
+                "median": rss,
+                "met": rss < TARGET_SCALE_RSS_MB,
+            },
+        },
     }

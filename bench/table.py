@@ -67,6 +67,21 @@ def table(results: dict[str, Any]) -> str:
             f"Targets: wall < 2 s: {_met(t['wall_s']['met'])}; peak RSS < 200 MB: "
             f"{_met(t['peak_rss_mb']['met'])}.",
         ]
+    if "offline-scale" in benchmarks:
+        b = benchmarks["offline-scale"]
+        t = b["targets"]
+        lines += [
+            "",
+            f"### Offline plan, scaling: {b['what']}",
+            "",
+            HEADER,
+            *rows(b["cases"]),
+            "",
+            f"Growth: **{b['growth']:.1f}x** the time for 10x the objects (target "
+            f"{t['growth']['target']}: {_met(t['growth']['met'])}); peak RSS at the largest "
+            f"{t['peak_rss_mb']['median']:.0f} MiB (target {t['peak_rss_mb']['target']} MB: "
+            f"{_met(t['peak_rss_mb']['met'])}).",
+        ]
     for key in ("live-plan", "live-plan-a", "live-plan-b"):
         if key not in benchmarks:
             continue
