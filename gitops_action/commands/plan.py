@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Target
+from ..core.desired import desired_fingerprint
 from ..core.review import review
 from ..errors import GitError, GitHubError, RenderError
 from ..models import Report
@@ -96,6 +97,7 @@ def run(ctx: Context, options: PlanOptions) -> int:
         revision=revision,
         base_revision=base_sha,
         run_url=ctx.actions.run_url,
+        fingerprints={t.name: desired_fingerprint(head[t.name].manifests) for t in ctx.targets},
     )
     publish(ctx, report, plan_ctx, options)
     publish_comments(ctx, report, plan_ctx, options)
