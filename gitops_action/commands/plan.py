@@ -48,8 +48,10 @@ def base_ref(ctx: Context, requested: str | None) -> str:
 
 
 def render_all(
-    ctx: Context, targets: Sequence[Target], root: Path, label: str
+    ctx: Context, targets: Sequence[Target], root: Path, label: str, *, warn: bool = True
 ) -> dict[str, Rendered]:
+    """Each target rendered at ``root``; any error stops the command. Warnings (a renderer's
+    stderr: kustomize's deprecated ``vars``, helm's) are said, once (``warn``), never fatal."""
     out: dict[str, Rendered] = {}
     for target in targets:
         rendered = render_target(target, root)
@@ -57,6 +59,10 @@ def render_all(
             rendered.raise_for_errors()
         except RenderError as err:
             raise RenderError(f"target {target.name} at {label}: {err}") from None
+        if warn:
+            for finding in rendered.findings:
+                if finding.severity == "warning":
+                    ctx.err.write(f"gitops-action: warning: target {target.name}: {finding}\n")
         out[target.name] = rendered
     return out
 
@@ -127,7 +133,7 @@ def render_base(
             stale.append(target)
     if stale:
         with ctx.git.worktree(base_sha) as tree:
-            out.update(render_all(ctx, stale, tree / prefix, f"base {ref}"))
+            out.update(render_all(ctx, stale, tree / prefix, f"base {ref}", warn=False))
     return out
 
 
