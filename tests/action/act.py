@@ -2,7 +2,8 @@
 
 How act is invoked, and why:
 
-- ``-P ubuntu-latest=-self-hosted``: host mode. Steps run as plain processes on this machine
+- ``-P ubuntu-latest=-self-hosted`` (and ``ubuntu-24.04``, which this project's own workflows
+  name): host mode. Steps run as plain processes on this machine
   (no Docker engine here), with the runner's ``python3`` as on a GitHub runner.
 - ``--action-cache-path $GITOPS_ACTION_CACHE/act``: where act makes each job's directories
   (``<random>/hostexecutor`` is the workspace, ``<random>/tmp`` is RUNNER_TEMP; both are
@@ -35,7 +36,13 @@ What act does differently from GitHub in host mode, and what the tests do about 
   masked (GitHub's runner also masks each line): here only the action's own ``::add-mask::``
   commands hide a kubeconfig's lines, which makes the apply test's check meaningful.
 - ``permissions:`` and ``concurrency:`` are ignored; the fake GitHub's token carries the
-  workflow's permissions instead.
+  workflow's permissions instead. Job outputs, ``needs`` and a ``strategy.matrix`` made with
+  ``fromJSON`` from another job's output work as on GitHub (the fan-out of the examples);
+  matrix jobs run side by side.
+- Each step gets an empty ``GITHUB_STEP_SUMMARY`` of its own, which act never shows: the job
+  summary cannot be read back from a run (the in-process tests check the summaries).
+- A job whose ``runs-on`` no ``-P`` maps is skipped, and act still exits 0: every test reads
+  the jobs it expects through ``ActResult.job``, which fails when a job did not record.
 
 act reads ``~/.actrc``: HOME is a fresh directory, so a developer's settings never apply (and
 no ``~/.kube/config`` makes a plan live by accident).
@@ -50,7 +57,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -218,9 +225,11 @@ class Act:
         *,
         secrets: Mapping[str, str] | None = None,
         env: Mapping[str, str] | None = None,
+        tools: Sequence[Path] = (),
     ) -> ActResult:
         """Run ``workflow`` (text, written outside the repository so the checkout stays
-        clean) on ``event_name`` with ``event`` as the payload, from ``repo``."""
+        clean) on ``event_name`` with ``event`` as the payload, from ``repo``. ``tools``:
+        programs the runner has on PATH (a GitHub-hosted runner has kubectl and helm)."""
         self.runs += 1
         work = repo.parent / f"act-{self.runs}"
         out = work / "out"
@@ -238,6 +247,8 @@ class Act:
             str(event_file),
             "-P",
             "ubuntu-latest=-self-hosted",
+            "-P",
+            "ubuntu-24.04=-self-hosted",  # what .github/workflows pin
             "--action-cache-path",
             str(self.cache),
             "--local-repository",
@@ -253,7 +264,7 @@ class Act:
         result = subprocess.run(
             args,
             cwd=repo,
-            env=self.process_env(),
+            env=self.process_env(tools, work / "preinstalled"),
             capture_output=True,
             text=True,
             timeout=RUN_TIMEOUT,
@@ -263,13 +274,19 @@ class Act:
         (work / "act.log").write_text(log, encoding="utf-8")
         return ActResult(result.returncode, log, out)
 
-    def process_env(self) -> dict[str, str]:
+    def process_env(self, tools: Sequence[Path] = (), folder: Path | None = None) -> dict[str, str]:
         """A runner's environment: PATH without the dev virtualenv (the action must bring its
-        own packages) and with the Python it was made from first, as the runner's python3;
-        a fresh HOME; pip's settings and cache, and proxies, passed through."""
+        own packages) and with the Python it was made from first, as the runner's python3,
+        then a folder with links to ``tools``; a fresh HOME; pip's settings and cache, and
+        proxies, passed through."""
         dev_bin = str(Path(sys.prefix) / "bin")
         base_bin = str(Path(sys.base_prefix) / "bin")
         path = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p and p != dev_bin]
+        if tools and folder is not None:
+            folder.mkdir(exist_ok=True)
+            for tool in tools:
+                (folder / tool.name).symlink_to(tool)
+            path.insert(0, str(folder))
         env = {
             "PATH": os.pathsep.join([base_bin, *path]),
             "HOME": str(self.home),
