@@ -23,7 +23,7 @@ tools: venv
 	tools/ensure-actionlint
 	tools/ensure-openapi
 
-demo: tools
+demo: venv
 	$(BIN)/python examples/demo.py
 
 lint: venv
