@@ -121,3 +121,17 @@ def test_ci_runs_make_targets_that_exist() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "pytest tests/action" in done.stdout  # e2e is the act suite
+
+
+def test_the_readmes_workflow_passes_actionlint_against_this_action(
+    actionlint: str, tmp_path: Path
+) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    [snippet] = [
+        block
+        for block in re.findall(r"```yaml\n(.*?)```", readme, re.DOTALL)
+        if block.startswith("on: pull_request")
+    ]
+    root = as_local(tmp_path, {"readme.yml": snippet})
+    done = lint(actionlint, root, root / ".github" / "workflows" / "readme.yml")
+    assert done.returncode == 0, done.stdout + done.stderr
