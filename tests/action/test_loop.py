@@ -70,6 +70,19 @@ def deployed(
     return sha
 
 
+def drifted(
+    act: Act, github: GitHubFake, origin: Origin, plane: ControlPlane, namespace: str,
+    run_cli: Any, on_drift: str,
+) -> ActResult:  # fmt: skip
+    """Deployed with ``on_drift``, web's color edited by hand from blue to red, then the
+    schedule's verify run."""
+    deployed(origin, plane, namespace, run_cli, on_drift)
+    kubectl_edit(plane, namespace, "configmap/web", "blue", "red")
+    found = verify(act, github, origin, plane)
+    assert found.code == 0, found.log
+    return found
+
+
 def kubeconfig(plane: ControlPlane) -> dict[str, str]:
     text = plane.kubeconfig.read_text(encoding="utf-8")
     return {"GITOPS_KUBECONFIG": text, "GITOPS_VERIFY_KUBECONFIG": text}
@@ -130,12 +143,7 @@ def test_drift_from_kubectl_edit_opens_the_issue_and_the_fix_closes_it(
     act: Act, github: GitHubFake, origin: Origin, control_plane: ControlPlane, namespace: str,
     run_cli: Any,
 ) -> None:  # fmt: skip
-    deployed(origin, control_plane, namespace, run_cli, "issue")
-    kubectl_edit(control_plane, namespace, "configmap/web", "blue", "red")
-
-    found = verify(act, github, origin, control_plane)
-
-    assert found.code == 0, found.log
+    found = drifted(act, github, origin, control_plane, namespace, run_cli, "issue")
     [issue] = github.state.issues(REPO)
     assert (issue.title, issue.state, issue.labels) == (
         "Drift detected in web",
@@ -162,12 +170,8 @@ def test_the_drift_revert_pull_request_merged_puts_the_cluster_back(
     act: Act, repo: Repo, github: GitHubFake, origin: Origin, control_plane: ControlPlane,
     namespace: str, run_cli: Any,
 ) -> None:  # fmt: skip
-    before = deployed(origin, control_plane, namespace, run_cli, "revert-pr")
-    kubectl_edit(control_plane, namespace, "configmap/web", "blue", "red")
-
-    found = verify(act, github, origin, control_plane)
-
-    assert found.code == 0, found.log
+    found = drifted(act, github, origin, control_plane, namespace, run_cli, "revert-pr")
+    before = origin.main()  # what main is before the revert is merged
     [pull] = github.state.pulls(REPO)
     branch = "gitops-action/revert-drift/web"
     assert pull.pull is not None and (pull.pull.head_ref, pull.state) == (branch, "open")
@@ -193,12 +197,7 @@ def test_the_drift_adopt_pull_request_merged_makes_git_match_and_verify_in_sync(
     act: Act, repo: Repo, github: GitHubFake, origin: Origin, control_plane: ControlPlane,
     namespace: str, run_cli: Any,
 ) -> None:  # fmt: skip
-    deployed(origin, control_plane, namespace, run_cli, "adopt-pr")
-    kubectl_edit(control_plane, namespace, "configmap/web", "blue", "red")
-
-    found = verify(act, github, origin, control_plane)
-
-    assert found.code == 0, found.log
+    drifted(act, github, origin, control_plane, namespace, run_cli, "adopt-pr")
     [pull] = github.state.pulls(REPO)
     branch = "gitops-action/adopt-drift/web"
     assert pull.pull is not None and pull.pull.head_ref == branch

@@ -70,6 +70,17 @@ def reviewed_marker(github: GitHubFake, pull: PullRequest) -> str:
     return line
 
 
+def planned_then_main_moved(site: Site, github: GitHubFake) -> tuple[PullRequest, str, str]:
+    """A pull request planned, then another change landing on main before its merge (the
+    merge brings it along, unreviewed there): the pull request, its reviewed fingerprint and
+    the merge commit."""
+    pull = open_and_plan(site, github, "green")
+    [reviewed] = FINGERPRINT.findall(reviewed_marker(github, pull))
+    site.repo.git("checkout", "-q", "main")
+    site.commit({"deploy/other.yaml": dump(configmap("other", size="large"))}, msg="other")
+    return pull, reviewed, merge(site, github, pull)
+
+
 def test_the_plan_comment_records_the_fingerprint_of_the_desired_state_it_shows(
     site: Site, github: GitHubFake
 ) -> None:
@@ -106,12 +117,7 @@ def test_a_merge_of_what_was_reviewed_is_applied_and_says_it_matches(
 def test_when_main_moved_after_the_plan_the_difference_is_said_and_still_applied(
     site: Site, github: GitHubFake
 ) -> None:
-    pull = open_and_plan(site, github, "green")
-    [reviewed] = FINGERPRINT.findall(reviewed_marker(github, pull))
-    # Another change lands on main after the plan: the merge brings it along, unreviewed here.
-    site.repo.git("checkout", "-q", "main")
-    site.commit({"deploy/other.yaml": dump(configmap("other", size="large"))}, msg="other")
-    sha = merge(site, github, pull)
+    pull, reviewed, sha = planned_then_main_moved(site, github)
 
     result, report = apply_on_push(site, github, sha)
 
@@ -134,11 +140,7 @@ def test_reviewed_plan_refuse_writes_nothing_and_names_the_pull_request_and_both
     site: Site, github: GitHubFake
 ) -> None:
     site.configure(wait={"timeout": 30}, **{"reviewed-plan": "refuse"})
-    pull = open_and_plan(site, github, "green")
-    [reviewed] = FINGERPRINT.findall(reviewed_marker(github, pull))
-    site.repo.git("checkout", "-q", "main")
-    site.commit({"deploy/other.yaml": dump(configmap("other", size="large"))}, msg="other")
-    sha = merge(site, github, pull)
+    pull, reviewed, sha = planned_then_main_moved(site, github)
 
     result, report = apply_on_push(site, github, sha)
 
