@@ -1,4 +1,5 @@
 # The README's two commands: `make demo` and `make test`. Both set up everything they need.
+# `make e2e` runs the act suite alone (the four flows end to end); `make test` runs it too.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(CURDIR)/$(VENV)/bin
@@ -6,7 +7,7 @@ CACHE  ?= $(or $(GITOPS_ACTION_CACHE),$(HOME)/.cache/gitops-action)
 export GITOPS_ACTION_CACHE := $(CACHE)
 export PATH := $(BIN):$(CACHE)/bin:$(PATH)
 
-.PHONY: demo test lint typecheck pytest tools cluster cluster-down cluster-build bench clean
+.PHONY: demo test lint typecheck pytest e2e tools cluster cluster-down cluster-build bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,12 +17,13 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
-# helm (built from Go modules) and the GitHub OpenAPI description, in the cache
+# helm and actionlint (built from Go modules) and the GitHub OpenAPI description, in the cache
 tools: venv
 	tools/ensure-helm
+	tools/ensure-actionlint
 	tools/ensure-openapi
 
-demo: tools
+demo: venv
 	$(BIN)/python examples/demo.py
 
 lint: venv
@@ -36,6 +38,11 @@ pytest: tools cluster-build
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+# The act suite: the real action.yml on the example workflows and this project's own, every
+# flow end to end against the GitHub fake and the local control plane.
+e2e: tools cluster-build
+	$(BIN)/pytest tests/action $(PYTEST_ARGS)
 
 cluster-build: venv
 	$(BIN)/python -m tests.cluster build

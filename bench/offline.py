@@ -78,7 +78,7 @@ def scale(bench: Bench, sizes: tuple[int, ...] = SCALE) -> dict[str, Any]:
     growth = round(large["wall"]["median"] / small["wall"]["median"], 2)
     rss = large["rss_mb"]["median"]
     return {
-        "what": f"render + offline plan of {' and '.join(map(str, sizes))} objects, 1 in 10 changed",
+        "what": f"offline plan of {' and '.join(map(str, sizes))} objects, 1 in 10 changed",
         "cases": cases,
         "growth": growth,
         "targets": {

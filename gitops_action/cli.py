@@ -282,6 +282,26 @@ def verify(
     raise SystemExit(command.run(_context(obj), options))
 
 
+@cli.command()
+@click.option(
+    "--matrix",
+    is_flag=True,
+    help='Print {"include": [...]} for a job\'s strategy.matrix; set the step output matrix.',
+)
+@click.option(
+    "--changed-since",
+    metavar="REF",
+    help="Only the targets whose inputs changed between REF and the checkout.",
+)
+@click.pass_obj
+def targets(obj: dict[str, Any], matrix: bool, changed_since: str | None) -> None:
+    """List the targets (name, context, path) as JSON, for a job matrix."""
+    from .commands import targets as command
+
+    options = command.TargetsOptions(matrix=matrix, changed_since=changed_since)
+    raise SystemExit(command.run(_context(obj), options))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: exit 0 ok, 1 error, 2 changes/drift with --exit-code, 3 a bug."""
     args = list(sys.argv[1:] if argv is None else argv)

@@ -20,6 +20,7 @@ from .models import ResourceKey, Source
 RENDERERS = ("auto", "plain", "kustomize", "helm", "jinja2")
 ON_DRIFT = ("none", "issue", "revert-pr", "adopt-pr")
 REVERT_ON_FAILURE = ("none", "pr")
+REVIEWED_PLAN = ("warn", "refuse")
 DEFAULT_PROTECT = (
     "Namespace",
     "CustomResourceDefinition",
@@ -68,6 +69,8 @@ class Target:
     wait: bool = True
     wait_timeout: int = 300
     revert_on_failure: str = "none"
+    reviewed_plan: str = "warn"
+    """On a push: say (warn) or refuse when what merges is not the plan reviewed."""
     on_drift: str = "issue"
     ignore: tuple[IgnoreRule, ...] = ()
     source: Source | None = None
@@ -132,7 +135,8 @@ def _display(path: Path, root: Path) -> str:
 
 _TARGET_KEYS = {
     "name", "path", "render", "values", "namespace", "create-namespace", "context", "prune",
-    "prune-limit", "protect", "force-conflicts", "wait", "revert-on-failure", "drift", "review",
+    "prune-limit", "protect", "force-conflicts", "wait", "revert-on-failure", "reviewed-plan",
+    "drift", "review",
 }  # fmt: skip
 _DEFAULT_KEYS = _TARGET_KEYS - {"name", "path", "values"}
 
@@ -291,6 +295,11 @@ class _Checker:
                 "revert_on_failure",
                 lambda v: v in REVERT_ON_FAILURE,
                 "none or pr",
+            ),
+            "reviewed-plan": (
+                "reviewed_plan",
+                lambda v: v in REVIEWED_PLAN,
+                "warn or refuse",
             ),
         }
         for key, (attr, check, expected) in simple.items():

@@ -235,10 +235,32 @@ class ResourceDiff:
 
 
 @dataclass(frozen=True)
+class ReviewedPlan:
+    """apply on a push: the plan reviewed on the merged pull request, next to what is applied
+    (``report.reviewed``). Fingerprints are ``core.desired``'s (Secret values masked)."""
+
+    pull: int | None
+    """The merged pull request; ``None`` when the commit has none (a direct push)."""
+    fingerprint: str
+    """The desired state this apply renders."""
+    reviewed: str = ""
+    """What the pull request's plan comment recorded; ``""`` when it has no plan of the target."""
+
+    @property
+    def matches(self) -> bool | None:
+        """``None`` when there is nothing to compare with."""
+        if self.pull is None or not self.reviewed:
+            return None
+        return self.reviewed == self.fingerprint
+
+
+@dataclass(frozen=True)
 class TargetReport:
     name: str
     resources: tuple[ResourceDiff, ...] = ()
     errors: tuple[str, ...] = ()
+    reviewed: ReviewedPlan | None = None
+    """apply on a push: the reviewed plan compared (``None``: not checked)."""
 
     @property
     def changed(self) -> tuple[ResourceDiff, ...]:

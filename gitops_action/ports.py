@@ -111,6 +111,9 @@ class PullRef:
     base_ref: str = ""
     base_sha: str = ""
     base_repo: str = ""
+    merged: bool = False
+    merge_commit_sha: str = ""
+    """The commit the merge made (the merge, squash or last rebased commit); ``""`` if none."""
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,10 @@ class GitHub(Protocol):
         """The open pull request from this repository's ``head_branch`` into ``base``."""
 
     def create_pull(self, head: str, base: str, title: str, body: str) -> PullRef: ...
+
+    def pulls_of_commit(self, sha: str) -> list[PullRef]:
+        """The pull requests GitHub associates with a commit: the merged one that brought it
+        into the default branch, else open ones that contain it."""
 
     def update_pull(self, number: int, title: str, body: str) -> PullRef: ...
 

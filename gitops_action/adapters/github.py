@@ -184,6 +184,14 @@ class GitHubClient:
             recover=lambda: self._open_pull(head, base),
         )
 
+    def pulls_of_commit(self, sha: str) -> list[PullRef]:
+        op = _Op(
+            f"list the pull requests of commit {sha[:12]}",
+            self._repository,
+            "pull-requests: read",
+        )
+        return self._call(op, lambda: [_pull(p) for p in self._repo.get_commit(sha).get_pulls()])
+
     def _open_pull(self, head_branch: str, base: str) -> PullRef | None:
         found = self._repo.get_pulls(state="open", head=f"{self._owner}:{head_branch}", base=base)
         first = next(iter(found), None)
@@ -433,4 +441,6 @@ def _pull(p: PullRequest) -> PullRef:
         base_ref=p.base.ref,
         base_sha=p.base.sha,
         base_repo=base_repo,
+        merged=p.merged_at is not None,
+        merge_commit_sha=p.merge_commit_sha or "",
     )

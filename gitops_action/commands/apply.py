@@ -28,7 +28,7 @@ from ..errors import GitError, GitopsError
 from ..models import Report
 from ..report import json as json_report
 from ..report.pulls import base_branch
-from . import Context
+from . import Context, reviewed
 from .output import write_output
 from .plan import render_all
 
@@ -65,6 +65,9 @@ def run(ctx: Context, options: ApplyOptions) -> int:
     refuse_dirty(ctx)
     revision = ctx.git.head()
     rendered = render_all(ctx, ctx.targets, ctx.config.root, "HEAD")
+    reviews = reviewed.check(ctx, rendered, revision)  # the reviewed plan is what merges
+    if reviews.refused:
+        return reviewed.refuse(ctx, reviews, options.output_json)
     settings = Settings(
         revision=revision,
         dry_run=options.dry_run,
@@ -84,8 +87,9 @@ def run(ctx: Context, options: ApplyOptions) -> int:
             checked[t.name] = prepare(cluster, t, manifests, settings, ctx.git, lock)
         prepared = refuse_shared_objects([checked[t.name] for t in ctx.targets])
         runs = apply_targets(prepared, options.dry_run)
-    report = Report("apply", revision, tuple(target_report(r) for r in runs))
+    report = Report("apply", revision, reviews.annotate(target_report(r) for r in runs))
     publish(ctx, runs, report, options)
+    reviews.publish(ctx)
     failed = any(r.failed for r in runs)
     if failed and not options.dry_run:
         open_revert(ctx, runs, revision)

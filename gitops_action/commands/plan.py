@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Target, load_config
+from ..core.desired import desired_fingerprint
 from ..core.review import review
 from ..errors import ConfigError, GitError, GitHubError, RenderError
 from ..models import Report
@@ -49,8 +50,10 @@ def base_ref(ctx: Context, requested: str | None) -> str:
 
 
 def render_all(
-    ctx: Context, targets: Sequence[Target], root: Path, label: str
+    ctx: Context, targets: Sequence[Target], root: Path, label: str, *, warn: bool = True
 ) -> dict[str, Rendered]:
+    """Each target rendered at ``root``; any error stops the command. Warnings (a renderer's
+    stderr: kustomize's deprecated ``vars``, helm's) are said, once (``warn``), never fatal."""
     out: dict[str, Rendered] = {}
     for target in targets:
         rendered = render_target(target, root)
@@ -58,6 +61,10 @@ def render_all(
             rendered.raise_for_errors()
         except RenderError as err:
             raise RenderError(f"target {target.name} at {label}: {err}") from None
+        if warn:
+            for finding in rendered.findings:
+                if finding.severity == "warning":
+                    ctx.err.write(f"gitops-action: warning: target {target.name}: {finding}\n")
         out[target.name] = rendered
     return out
 
@@ -98,6 +105,7 @@ def run(ctx: Context, options: PlanOptions) -> int:
         revision=revision,
         base_revision=base_sha,
         run_url=ctx.actions.run_url,
+        fingerprints={t.name: desired_fingerprint(head[t.name].manifests) for t in ctx.targets},
     )
     publish(ctx, report, plan_ctx, options)
     publish_comments(ctx, report, plan_ctx, options)
@@ -139,7 +147,7 @@ def render_base(
                 stale.append(before)
         if stale:
             tree = tree or stack.enter_context(ctx.git.worktree(base_sha))
-            out.update(render_all(ctx, stale, tree / prefix, f"base {ref}"))
+            out.update(render_all(ctx, stale, tree / prefix, f"base {ref}", warn=False))
     return out
 
 

@@ -28,7 +28,7 @@ from ..errors import GitopsError
 from ..models import Source
 from .confine import OutsideRepository
 from .sources import Collector, kind_lines
-from .tools import base_env, require_tool, run_tool, trim_stderr
+from .tools import base_env, require_tool, run_tool, tool_warnings, trim_stderr
 
 _SOURCE_COMMENT = re.compile(r"^# Source: (\S+)[ \t]*$", re.M)
 
@@ -72,6 +72,8 @@ def render_helm(target: Target, root: Path, out: Collector) -> None:
         if done.returncode != 0:
             out.finding(f"helm template failed:\n{trim_stderr(done.stderr)}", chart_file)
             return
+        for warning in tool_warnings(done.stderr, work):  # a deprecated chart, ...
+            out.finding(f"helm warns: {warning}", chart_file, "warning")
         shown_output = f"{chart_file.path} (helm template output)"
         try:
             docs = load_documents(done.stdout, shown_output)

@@ -29,7 +29,7 @@ from ..models import Source
 from .confine import OutsideRepository, quoted
 from .plain import KUSTOMIZATION_FILES
 from .sources import Collector, expand
-from .tools import HOW_TO_INSTALL, base_env, find_tool, run_tool, trim_stderr
+from .tools import HOW_TO_INSTALL, base_env, find_tool, run_tool, tool_warnings, trim_stderr
 
 ORIGIN = "config.kubernetes.io/origin"
 _GENERATOR_FIELDS = {
@@ -46,7 +46,9 @@ def kustomization_file(folder: Path) -> Path | None:
 def render_kustomize(target: Target, root: Path, out: Collector) -> None:
     folder = root / target.path
     kfile = kustomization_file(folder)
-    shown_kfile = f"{target.path}/{kfile.name if kfile else 'kustomization.yaml'}"
+    shown_kfile = posixpath.normpath(
+        f"{target.path}/{kfile.name if kfile else 'kustomization.yaml'}"
+    )
     command = _command()
     with tempfile.TemporaryDirectory(prefix="gitops-action-kustomize-") as tmp:
         # Resolved: kustomize follows the relative path from the wrapper's real location.
@@ -68,6 +70,8 @@ def render_kustomize(target: Target, root: Path, out: Collector) -> None:
             done = run_tool([*command, target.path], cwd=work, env=env)
             out.finding(f"kustomize failed:\n{trim_stderr(done.stderr)}", Source(shown_kfile))
             return
+        for warning in tool_warnings(done.stderr, work):  # 'vars' is deprecated, ...
+            out.finding(f"kustomize warns: {warning}", Source(shown_kfile), "warning")
         try:
             docs = load_documents(done.stdout, f"{shown_kfile} (kustomize output)")
         except GitopsError as err:

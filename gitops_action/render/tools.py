@@ -9,6 +9,7 @@ go through a shell, always have a timeout and capture stderr for the error messa
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,6 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import RenderError
+
+WARNINGS_SHOWN = 10
+"""Warnings kept per render before "... and N more": a chart can repeat one per value."""
+_KLOG = re.compile(r"^[IWE]\d{4} [\d:.]+\s+\d+ [\w.-]+:\d+\] ")
+"""kubectl's log prefix: ``I1202 18:16:44.514532   18233 log.go:244] ``."""
+_SLOG = re.compile(r'^(?:time=\S+ )?level=(?P<level>[A-Z]+) msg=(?P<msg>"(?:[^"\\]|\\.)*"|\S+) ?')
+"""helm 4's log lines: ``level=WARN msg="this chart is deprecated"``."""
+_PREFIX = re.compile(r"^(?:#\s*)?(?:(?i:warning):\s*)?")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
 
 TIMEOUT = 120.0
 """Seconds one renderer run may take; a chart or overlay needing more is stuck, not slow."""
@@ -115,3 +125,26 @@ def base_env() -> dict[str, str]:
         if name in os.environ:
             env[name] = os.environ[name]
     return env
+
+
+def tool_warnings(stderr: str, work: Path) -> list[str]:
+    """What a renderer that succeeded said on stderr, one warning a line: its log prefixes
+    removed, paths of the prepared copy in ``work`` made repository paths, control characters
+    replaced (the text may come from the pull request), informational log lines left out."""
+    found: list[str] = []
+    for raw in stderr.splitlines():
+        line = _KLOG.sub("", raw.strip().replace(f"{work}/", "").replace(str(work), "."))
+        slog = _SLOG.match(line)
+        if slog:
+            if slog["level"] in ("INFO", "DEBUG"):
+                continue
+            message = slog["msg"]
+            if message.startswith('"'):
+                message = message[1:-1].replace('\\"', '"')
+            line = f"{message} {line[slog.end() :]}".strip()
+        line = _CONTROL.sub("?", _PREFIX.sub("", line))
+        if line and line not in found:
+            found.append(line)
+    if len(found) > WARNINGS_SHOWN:
+        found[WARNINGS_SHOWN:] = [f"... and {len(found) - WARNINGS_SHOWN} more"]
+    return found

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..models import Change, Report, TargetReport
 from .groups import group_ids
+from .reviewed import reviewed_json
 
 VERSION = 1
 _SUMMARY_KEYS = {
@@ -61,12 +62,10 @@ def target_json(target: TargetReport, command: str) -> dict[str, Any]:
     summary = {k: counts.get(k, 0) for k in keys}
     if keys == _PLAN_KEYS:
         summary["adopt"] = sum(1 for r in target.resources if r.adopt)
-    return {
-        "name": target.name,
-        "summary": summary,
-        "resources": resources,
-        "errors": errors,
-    }
+    out = {"name": target.name, "summary": summary, "resources": resources, "errors": errors}
+    if target.reviewed is not None:  # apply on a push: additive
+        out["reviewed"] = reviewed_json(target.reviewed)
+    return out
 
 
 def _change(change: Change) -> dict[str, str]:

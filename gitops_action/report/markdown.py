@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import jinja2
 
@@ -36,6 +37,16 @@ _MARKER = "<!-- gitops-action:plan target={target} part={part} -->"
 MARKER_RE = re.compile(
     r"<!-- gitops-action:plan target=(?P<target>[a-z0-9-]+) part=(?P<part>\d+) -->"
 )
+_REVIEWED = (
+    "<!-- gitops-action:reviewed target={target} desired={fingerprint} revision={revision} -->"
+)
+REVIEWED_RE = re.compile(
+    r"^<!-- gitops-action:reviewed target=(?P<target>[a-z0-9-]+) "
+    r"desired=(?P<fingerprint>sha256:[0-9a-f]+) revision=(?P<revision>[0-9a-f]*) -->$",
+    re.MULTILINE,
+)
+"""Part 1 of a plan comment records the fingerprint of the desired state it shows
+(``core.desired``): apply compares it with what it applies once the pull request is merged."""
 
 TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("gitops_action.report", "templates"),
@@ -121,6 +132,8 @@ class PlanContext:
     revision: str = ""
     base_revision: str = ""
     run_url: str = ""
+    fingerprints: Mapping[str, str] = field(default_factory=dict)
+    """Each target's desired-state fingerprint, recorded hidden in part 1 of its comment."""
 
 
 def marker(target: str, part: int) -> str:
@@ -132,12 +145,26 @@ def _counts(target: TargetReport) -> dict[str, int]:
     return {a: summary.get(a, 0) for a in ("create", "update", "delete", "unchanged")}
 
 
+def reviewed_marker(target: str, ctx: PlanContext) -> str:
+    """The hidden line that records what part 1 of ``target``'s comment shows; ``""`` when the
+    plan did not fingerprint it."""
+    fingerprint = ctx.fingerprints.get(target)
+    if not fingerprint:
+        return ""
+    line = _REVIEWED.format(target=target, fingerprint=fingerprint, revision=ctx.revision)
+    return f"\n{line}\n\n"
+
+
 def header(target: TargetReport, ctx: PlanContext, part: int = 1) -> str:
     if part > 1:
         title = f"### gitops-action plan · `{target.name}` (part {part})"
         return f"{marker(target.name, part)}\n{title}\n\n"
+    return _header(target, ctx) + reviewed_marker(target.name, ctx)
+
+
+def _header(target: TargetReport, ctx: PlanContext) -> str:
     return TEMPLATES.get_template("plan_header.md.j2").render(
-        marker=marker(target.name, part),
+        marker=marker(target.name, 1),
         target=target,
         counts=_counts(target),
         warning_count=sum(len(r.warnings) + len(r.risks) for r in target.resources),
@@ -239,7 +266,7 @@ def plan_markdown(report: Report, ctx: PlanContext, *, limit: int = SUMMARY_LIMI
     """The whole plan of every target, for the job summary and ``--output-md``."""
     out: list[str] = []
     for target in report.targets:
-        out.append(header(target, ctx).split("\n", 1)[1])  # no marker outside comments
+        out.append(_header(target, ctx).split("\n", 1)[1])  # no marker outside comments
         for shown in blocks(target):
             block = block_text(shown)
             if sum(map(len, out)) + len(block) > limit - 2000:

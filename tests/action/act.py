@@ -2,7 +2,8 @@
 
 How act is invoked, and why:
 
-- ``-P ubuntu-latest=-self-hosted``: host mode. Steps run as plain processes on this machine
+- ``-P ubuntu-latest=-self-hosted`` (and ``ubuntu-24.04``, which this project's own workflows
+  name): host mode. Steps run as plain processes on this machine
   (no Docker engine here), with the runner's ``python3`` as on a GitHub runner.
 - ``--action-cache-path $GITOPS_ACTION_CACHE/act``: where act makes each job's directories
   (``<random>/hostexecutor`` is the workspace, ``<random>/tmp`` is RUNNER_TEMP; both are
@@ -35,7 +36,13 @@ What act does differently from GitHub in host mode, and what the tests do about 
   masked (GitHub's runner also masks each line): here only the action's own ``::add-mask::``
   commands hide a kubeconfig's lines, which makes the apply test's check meaningful.
 - ``permissions:`` and ``concurrency:`` are ignored; the fake GitHub's token carries the
-  workflow's permissions instead.
+  workflow's permissions instead. Job outputs, ``needs`` and a ``strategy.matrix`` made with
+  ``fromJSON`` from another job's output work as on GitHub (the fan-out of the examples);
+  matrix jobs run side by side.
+- Each step gets an empty ``GITHUB_STEP_SUMMARY`` of its own, which act never shows: the job
+  summary cannot be read back from a run (the in-process tests check the summaries).
+- A job whose ``runs-on`` no ``-P`` maps is skipped, and act still exits 0: every test reads
+  the jobs it expects through ``ActResult.job``, which fails when a job did not record.
 
 act reads ``~/.actrc``: HOME is a fresh directory, so a developer's settings never apply (and
 no ``~/.kube/config`` makes a plan live by accident).
@@ -43,17 +50,20 @@ no ``~/.kube/config`` makes a plan live by accident).
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
+import textwrap
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.scalarstring import LiteralScalarString
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "workflows"
@@ -64,18 +74,18 @@ ACT_VERSION = "0.2.89"
 RUN_TIMEOUT = 900
 """A guard against a hung act, not an assertion: the first run builds the virtualenv."""
 
-PROBE = """\
-      - name: Record what the test checks
-        if: always()
-        shell: bash
-        env:
-          STEPS: ${{{{ toJSON(steps) }}}}
-          REPORT: ${{{{ steps.{step}.outputs.report }}}}
-        run: |
-          printf '%s' "$STEPS" > "$GITOPS_TEST_OUT/steps.json"
-          ls -A "$RUNNER_TEMP" > "$GITOPS_TEST_OUT/runner-temp.txt"
-          if [ -n "$REPORT" ]; then cp "$REPORT" "$GITOPS_TEST_OUT/report.json"; fi
+PROBE_NAME = "Record what the test checks"
+PROBE_SCRIPT = """\
+out="$GITOPS_TEST_OUT/$GITOPS_TEST_JOB/${GITOPS_TEST_MATRIX:-_}"
+mkdir -p "$out"
+printf '%s' "$STEPS" > "$out/steps.json"
+ls -A "$RUNNER_TEMP" > "$out/runner-temp.txt"
+if [ -f "$RUNNER_TEMP/gitops-action-report.json" ]; then
+  cp "$RUNNER_TEMP/gitops-action-report.json" "$out/report.json"
+fi
 """
+"""Each job's last step: its steps' outputs and outcomes, what is left in RUNNER_TEMP and the
+action's JSON report, into ``$GITOPS_TEST_OUT/<job>/<matrix.name or _>/``."""
 
 
 def act_binary() -> Path | None:
@@ -97,40 +107,67 @@ def copy_action(destination: Path) -> Path:
     return destination
 
 
-def example_workflow(name: str, step: str, extra: str = "") -> str:
-    """An example workflow as it is, plus ``extra`` steps and a last step that records the
-    steps' outputs, the report named by ``steps.<step>.outputs.report`` and what is left in
-    RUNNER_TEMP into ``$GITOPS_TEST_OUT``. Appended as text: the examples end with their one
-    job's steps, and a YAML round trip would turn ``on:`` into ``true:``."""
-    text = (EXAMPLES / name).read_text(encoding="utf-8")
-    workflow = text.rstrip("\n") + "\n" + extra + PROBE.format(step=step)
-    jobs = yaml.safe_load(workflow)["jobs"]
-    [job] = jobs.values()
-    assert job["steps"][-1]["name"] == "Record what the test checks", "steps must come last"
-    return workflow
+def with_probes(text: str, extra: str = "") -> str:
+    """Workflow ``text`` with ``extra`` steps (YAML list items, any indentation) at the end of
+    its last job, and the recording step (``PROBE_SCRIPT``) at the end of every job. A
+    round trip through ruamel.yaml (YAML 1.2: ``on:`` stays a string key) keeps the rest."""
+    rt = YAML()
+    document = rt.load(text)
+    jobs = document["jobs"]
+    last = list(jobs)[-1]
+    for name, job in jobs.items():
+        if name == last and extra:
+            job["steps"].extend(rt.load(textwrap.dedent(extra)))
+        job["steps"].append(
+            {
+                "name": PROBE_NAME,
+                "if": "always()",
+                "shell": "bash",
+                "env": {
+                    "STEPS": "${{ toJSON(steps) }}",
+                    "GITOPS_TEST_JOB": name,
+                    "GITOPS_TEST_MATRIX": "${{ matrix.name }}",
+                },
+                "run": LiteralScalarString(PROBE_SCRIPT),
+            }
+        )
+    out = io.StringIO()
+    rt.dump(document, out)
+    return out.getvalue()
 
 
-def workflow(event_name: str, steps: str, step: str) -> str:
-    """A one-job workflow on ``event_name``: checkout, ``steps`` (YAML list items indented
-    six spaces), then the recording step of ``example_workflow``."""
+def example_workflow(name: str, extra: str = "") -> str:
+    """An example workflow as it is, plus ``extra`` steps in its last job and the recording
+    step in every job (``with_probes``)."""
+    return with_probes((EXAMPLES / name).read_text(encoding="utf-8"), extra)
+
+
+def workflow(event_name: str, steps: str) -> str:
+    """A one-job workflow (job ``test``) on ``event_name``: checkout, then ``steps`` (YAML
+    list items), then the recording step."""
     head = (
         f"name: test\non: {event_name}\njobs:\n  test:\n    runs-on: ubuntu-latest\n"
         "    steps:\n      - uses: actions/checkout@v4\n"
     )
-    return head + steps + PROBE.format(step=step)
+    return with_probes(head + textwrap.indent(textwrap.dedent(steps), "      "))
 
 
 @dataclass
-class ActResult:
-    code: int
-    log: str
+class JobResult:
+    """What one job (one matrix entry) recorded; ``recorded`` is False when it never ran."""
+
     out: Path
+    log: str
+
+    @property
+    def recorded(self) -> bool:
+        return (self.out / "steps.json").exists()
 
     @property
     def steps(self) -> dict[str, Any]:
         """``toJSON(steps)`` at the end of the job: each step's ``outputs`` and ``outcome``."""
         path = self.out / "steps.json"
-        assert path.exists(), f"the job did not reach its last step:\n{self.log}"
+        assert path.exists(), f"the job did not reach its last step ({self.out.name}):\n{self.log}"
         steps: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         return steps
 
@@ -146,6 +183,22 @@ class ActResult:
     @property
     def runner_temp(self) -> list[str]:
         return (self.out / "runner-temp.txt").read_text(encoding="utf-8").split()
+
+
+@dataclass
+class ActResult:
+    code: int
+    log: str
+    out: Path
+
+    def job(self, name: str, matrix: str = "") -> JobResult:
+        """Job ``name`` (for a matrix job, the entry whose ``name`` is ``matrix``)."""
+        return JobResult(self.out / name / (matrix or "_"), self.log)
+
+    def matrix(self, name: str) -> list[str]:
+        """The matrix entries of job ``name`` that ran, by ``matrix.name``."""
+        folder = self.out / name
+        return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
 
     def annotations(self, level: str = "error") -> list[str]:
         """The ``::error ...::`` (or warning) workflow commands the steps printed."""
@@ -172,9 +225,11 @@ class Act:
         *,
         secrets: Mapping[str, str] | None = None,
         env: Mapping[str, str] | None = None,
+        tools: Sequence[Path] = (),
     ) -> ActResult:
         """Run ``workflow`` (text, written outside the repository so the checkout stays
-        clean) on ``event_name`` with ``event`` as the payload, from ``repo``."""
+        clean) on ``event_name`` with ``event`` as the payload, from ``repo``. ``tools``:
+        programs the runner has on PATH (a GitHub-hosted runner has kubectl and helm)."""
         self.runs += 1
         work = repo.parent / f"act-{self.runs}"
         out = work / "out"
@@ -192,6 +247,8 @@ class Act:
             str(event_file),
             "-P",
             "ubuntu-latest=-self-hosted",
+            "-P",
+            "ubuntu-24.04=-self-hosted",  # what .github/workflows pin
             "--action-cache-path",
             str(self.cache),
             "--local-repository",
@@ -207,7 +264,7 @@ class Act:
         result = subprocess.run(
             args,
             cwd=repo,
-            env=self.process_env(),
+            env=self.process_env(tools, work / "preinstalled"),
             capture_output=True,
             text=True,
             timeout=RUN_TIMEOUT,
@@ -217,13 +274,19 @@ class Act:
         (work / "act.log").write_text(log, encoding="utf-8")
         return ActResult(result.returncode, log, out)
 
-    def process_env(self) -> dict[str, str]:
+    def process_env(self, tools: Sequence[Path] = (), folder: Path | None = None) -> dict[str, str]:
         """A runner's environment: PATH without the dev virtualenv (the action must bring its
-        own packages) and with the Python it was made from first, as the runner's python3;
-        a fresh HOME; pip's settings and cache, and proxies, passed through."""
+        own packages) and with the Python it was made from first, as the runner's python3,
+        then a folder with links to ``tools``; a fresh HOME; pip's settings and cache, and
+        proxies, passed through."""
         dev_bin = str(Path(sys.prefix) / "bin")
         base_bin = str(Path(sys.base_prefix) / "bin")
         path = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p and p != dev_bin]
+        if tools and folder is not None:
+            folder.mkdir(exist_ok=True)
+            for tool in tools:
+                (folder / tool.name).symlink_to(tool)
+            path.insert(0, str(folder))
         env = {
             "PATH": os.pathsep.join([base_bin, *path]),
             "HOME": str(self.home),

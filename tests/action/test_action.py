@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from kubernetes import client
 
-from tests.action.act import Act, ActResult, example_workflow, workflow
+from tests.action.act import Act, ActResult, workflow
+from tests.action.flows import NO_COMMIT, TOKEN, fake_env, push_event, run_example
 from tests.cluster.controlplane import ControlPlane
 from tests.ghfake import GitHubFake
 from tests.github.helpers import REPO, PullRequest, configmap, open_pull
@@ -20,21 +21,12 @@ pytestmark = pytest.mark.slow
 
 STAGING = "deploy/staging/cm.yaml"
 MARKER = "<!-- gitops-action:plan target=staging part=1 -->"
-TOKEN = "ghs_workflowtokenforthefake0001"
-"""The job's GITHUB_TOKEN: act's `github.token`, with the example workflow's permissions."""
-
-
-def fake_env(github: GitHubFake) -> dict[str, str]:
-    return {
-        "GITHUB_API_URL": github.api_url,
-        "GITHUB_SERVER_URL": github.html_url,
-        "GITHUB_REPOSITORY": REPO,
-        "GITHUB_REPOSITORY_OWNER": REPO.split("/")[0],
-    }
 
 
 def run_on_pull(act: Act, github: GitHubFake, pull: PullRequest, text: str = "") -> ActResult:
     """Run the pull request example workflow (or ``text``) on ``pull``."""
+    if not text:
+        return run_example(act, github, pull.repo, "pull-request.yml", "pull_request", pull.event())
     github.add_token(
         TOKEN,
         "github-actions[bot]",
@@ -43,7 +35,7 @@ def run_on_pull(act: Act, github: GitHubFake, pull: PullRequest, text: str = "")
     )
     return act.run(
         pull.repo.root,
-        text or example_workflow("pull-request.yml", step="plan"),
+        text,
         "pull_request",
         pull.event(),
         secrets={"GITHUB_TOKEN": TOKEN},
@@ -76,21 +68,28 @@ def test_a_pull_request_gets_the_plan_comment_and_the_changes_output(
     pull = color_change(repo, github)
     result = run_on_pull(act, github, pull)
     assert result.code == 0, result.log
-    assert result.steps["validate"]["outcome"] == "success"
+    targets = result.job("targets")
+    assert targets.steps["validate"]["outcome"] == "success"
+    # Fan-out: only the target the pull request changes gets a plan job.
+    assert targets.outputs("targets")["matrix"] == (
+        '{"include":[{"name":"staging","context":"","path":"deploy/staging"}]}'
+    )
+    assert result.matrix("plan") == ["staging"]
     [comment] = github.state.comments(REPO, pull.number)
     assert comment.body.splitlines()[0] == MARKER
     assert "-  color: blue" in comment.body and "+  color: green" in comment.body
-    outputs = result.outputs("plan")
+    plan = result.job("plan", "staging")
+    outputs = plan.outputs("plan")
     assert outputs["changes"] == "true"
     assert outputs["comment-url"] == (
         f"{github.html_url}/{REPO}/pull/{pull.number}#issuecomment-{comment.id}"
     )
     assert Path(outputs["report"]).name == "gitops-action-report.json"
-    report = result.report
+    report = plan.report
     assert (report["command"], report["revision"]) == ("plan", pull.head)
-    [staging, prod] = report["targets"]
+    [staging] = report["targets"]
+    assert staging["name"] == "staging"
     assert staging["summary"] == {"create": 0, "update": 1, "delete": 0, "unchanged": 0, "adopt": 0}
-    assert prod["summary"] == {"create": 0, "update": 0, "delete": 0, "unchanged": 1, "adopt": 0}
 
 
 def test_a_bad_manifest_fails_the_job_with_an_annotation_on_its_line(
@@ -104,8 +103,8 @@ def test_a_bad_manifest_fails_the_job_with_an_annotation_on_its_line(
         f"::error file={STAGING},line=7,col=3,title=gitops-action validate::duplicate key "
         "'color' (first at line 6); YAML keeps only the last one, remove one of them"
     ) in result.annotations(), result.log
-    assert result.steps["validate"]["outcome"] == "failure"
-    assert "plan" not in result.steps or result.steps["plan"]["outcome"] == "skipped"
+    assert result.job("targets").steps["validate"]["outcome"] == "failure"
+    assert result.matrix("plan") == []  # the plan jobs need the targets job: none ran
     assert github.state.comments(REPO, pull.number) == []
 
 
@@ -125,7 +124,8 @@ def test_a_new_push_to_the_pull_request_updates_the_comment_in_place(
     assert f"revision `{pull.head[:12]}`" in comment.body
     assert github.count("POST", f"/repos/{REPO}/issues/*/comments") == 1
     assert github.count("PATCH", f"/repos/{REPO}/issues/comments/{first_id}") == 1
-    assert result.outputs("plan")["comment-url"].endswith(f"#issuecomment-{first_id}")
+    plan = result.job("plan", "staging")
+    assert plan.outputs("plan")["comment-url"].endswith(f"#issuecomment-{first_id}")
 
 
 DEPLOYMENT = """\
@@ -177,30 +177,19 @@ def test_a_push_to_main_applies_with_the_kubeconfig_masked_and_removed(
         }
     )
     sha = repo.commit("Deploy web")
-    github.add_token(
-        TOKEN,
-        "github-actions[bot]",
-        {"contents": "write", "pull-requests": "write"},
-        installation=True,
-    )
-    event = {
-        "ref": "refs/heads/main",
-        "before": "0" * 40,
-        "after": sha,
-        "head_commit": {"id": sha, "message": "Deploy web"},
-        "repository": {"full_name": REPO, "default_branch": "main"},
-    }
     token = control_plane.admin_token
     kubeconfig = control_plane.kubeconfig.read_text(encoding="utf-8")
     assert token in kubeconfig
 
-    result = act.run(
-        repo.root,
-        example_workflow("push-main.yml", step="apply", extra=CARELESS_STEP),
+    result = run_example(
+        act,
+        github,
+        repo,
+        "push-main.yml",
         "push",
-        event,
-        secrets={"GITHUB_TOKEN": TOKEN, "GITOPS_KUBECONFIG": kubeconfig},
-        env=fake_env(github),
+        push_event(NO_COMMIT, sha, "Deploy web"),  # the branch's first push: every target
+        secrets={"GITOPS_KUBECONFIG": kubeconfig},
+        extra=CARELESS_STEP,
     )
 
     assert result.code == 0, result.log
@@ -208,17 +197,20 @@ def test_a_push_to_main_applies_with_the_kubeconfig_masked_and_removed(
     assert core.read_namespaced_config_map("web", namespace).data == {"color": "blue"}
     status = apps.read_namespaced_deployment("web", namespace).status
     assert status is not None and status.available_replicas == 1
-    outputs = result.outputs("apply")
+    apply = result.job("apply", "web")
+    outputs = apply.outputs("apply")
     assert outputs["changes"] == "true"
     assert Path(outputs["report"]).name == "gitops-action-report.json"
-    report = result.report
+    report = apply.report
     assert (report["command"], report["revision"]) == ("apply", sha)
     assert {(r["kind"], r["name"], r["action"]) for r in report["targets"][0]["resources"]} == {
         ("ConfigMap", "web", "create"),
         ("Deployment", "web", "create"),
     }
+    # Healthy: the rollout was waited for, and the log says what was applied.
+    assert "== target web: ✅ applied" in result.log
     # The kubeconfig's directory is gone once the action ends; the report stays for later steps.
-    assert [n for n in result.runner_temp if n.startswith("gitops-action")] == [
+    assert [n for n in apply.runner_temp if n.startswith("gitops-action")] == [
         "gitops-action-report.json"
     ]
     # The careless step printed the kubeconfig and then the bare token: both masked.
@@ -243,21 +235,22 @@ def test_the_targets_and_base_ref_inputs_become_cli_flags(
 ) -> None:
     pull = color_change(repo, github)
     pull.push({"deploy/prod/cm.yaml": configmap("web", tier="production")})
-    result = run_on_pull(act, github, pull, workflow("pull_request", INPUTS, step="plan"))
+    result = run_on_pull(act, github, pull, workflow("pull_request", INPUTS))
     assert result.code == 0, result.log
+    job = result.job("test")
     assert "gitops-action --target staging plan --output-json " in result.log
     assert " --base-ref HEAD~1\n" in result.log
     # Against HEAD~1 (staging already green) rather than the pull request's base: no change.
-    [staging] = result.report["targets"]
+    [staging] = job.report["targets"]
     assert staging["name"] == "staging"
     assert staging["summary"] == {"create": 0, "update": 0, "delete": 0, "unchanged": 1, "adopt": 0}
-    assert result.outputs("plan")["changes"] == "false"
+    assert job.outputs("plan")["changes"] == "false"
     # prune is an apply input: a warning, not an error, for plan.
     assert result.annotations("warning") == [
         "::warning title=gitops-action::input prune applies to apply only; ignored for plan"
     ]
     # No kubeconfig input: nothing of the action's is left in RUNNER_TEMP but the report.
-    assert [n for n in result.runner_temp if n.startswith("gitops-action")] == [
+    assert [n for n in job.runner_temp if n.startswith("gitops-action")] == [
         "gitops-action-report.json"
     ]
 
@@ -280,14 +273,15 @@ def test_a_wrong_input_fails_the_step_before_anything_runs(
     act: Act, repo: Repo, github: GitHubFake
 ) -> None:
     pull = color_change(repo, github)
-    result = run_on_pull(act, github, pull, workflow("pull_request", BAD_INPUTS, step="apply"))
+    result = run_on_pull(act, github, pull, workflow("pull_request", BAD_INPUTS))
     assert result.code != 0
     assert result.annotations() == [
-        "::error title=gitops-action::input command must be validate, plan, apply or verify, got 'deploy'",
+        "::error title=gitops-action::input command must be validate, plan, apply, verify or targets, got 'deploy'",
         "::error title=gitops-action::input timeout must be a whole number of seconds, got 'soon'",
     ]
-    assert result.steps["deploy"]["outcome"] == "failure"
-    assert result.steps["apply"]["outcome"] == "failure"
+    steps = result.job("test").steps
+    assert steps["deploy"]["outcome"] == "failure"
+    assert steps["apply"]["outcome"] == "failure"
 
 
 def test_a_failed_apply_fails_the_job_and_opens_a_revert_pull_request(
@@ -312,7 +306,7 @@ def test_a_failed_apply_fails_the_job_and_opens_a_revert_pull_request(
             "deploy/web/cm.yaml": configmap("web", color="blue"),
         }
     )
-    repo.commit("Deploy web")
+    before = repo.commit("Deploy web")
     repo.git("remote", "add", "origin", str(origin))
     repo.git("checkout", "-q", "-b", "feature")
     repo.write({"deploy/web/bad.yaml": configmap("bad", **{"not a valid key!": "x"})})
@@ -321,39 +315,27 @@ def test_a_failed_apply_fails_the_job_and_opens_a_revert_pull_request(
     repo.git("merge", "-q", "--no-ff", "-m", "Merge pull request #7 from feature", "feature")
     repo.git("push", "-q", "origin", "main")
     merge = repo.git("rev-parse", "HEAD")
-    github.add_token(
-        TOKEN,
-        "github-actions[bot]",
-        {"contents": "write", "pull-requests": "write"},
-        installation=True,
-    )
-    event = {
-        "ref": "refs/heads/main",
-        "after": merge,
-        "repository": {"full_name": REPO, "default_branch": "main"},
-    }
 
-    result = act.run(
-        repo.root,
-        example_workflow("push-main.yml", step="apply"),
+    result = run_example(
+        act,
+        github,
+        repo,
+        "push-main.yml",
         "push",
-        event,
-        secrets={
-            "GITHUB_TOKEN": TOKEN,
-            "GITOPS_KUBECONFIG": control_plane.kubeconfig.read_text(encoding="utf-8"),
-        },
-        env=fake_env(github),
+        push_event(before, merge),
+        secrets={"GITOPS_KUBECONFIG": control_plane.kubeconfig.read_text(encoding="utf-8")},
     )
 
     assert result.code != 0
-    assert result.steps["apply"]["outcome"] == "failure"
+    apply = result.job("apply", "web")
+    assert apply.steps["apply"]["outcome"] == "failure"
     # Nothing was written, and the report of the failure is there for later steps.
     core = client.CoreV1Api(kube_api)
     names = {
         c.metadata and c.metadata.name for c in core.list_namespaced_config_map(namespace).items
     }
     assert not names & {"web", "bad"}
-    [target] = result.report["targets"]
+    [target] = apply.report["targets"]
     assert any("not a valid key!" in error for error in target["errors"]), target
     [pull] = github.state.pulls(REPO)
     assert pull.pull is not None

@@ -39,7 +39,7 @@ def validate_with_kubeconfig(act: Act, repo: Repo, kubeconfig: str) -> tuple[int
     steps = STEPS.replace("CREDENTIALS", " ".join((TOKEN, PASSWORD, KEY, EXEC_VALUE)))
     result = act.run(
         repo.root,
-        workflow("push", steps, step="validate"),
+        workflow("push", steps),
         "push",
         {"ref": "refs/heads/main"},
         secrets={"GITOPS_KUBECONFIG": kubeconfig},

@@ -192,3 +192,22 @@ def test_review_must_be_a_mapping_of_rule_names(tmp_path: Path) -> None:
         .review_ignore
         == frozenset()
     )
+
+
+def test_reviewed_plan_is_warn_unless_refuse_is_set_per_target_or_in_defaults(
+    tmp_path: Path,
+) -> None:
+    path = write(
+        tmp_path,
+        "version: 1\ndefaults: {reviewed-plan: refuse}\ntargets:\n"
+        "- {name: a, path: d}\n- {name: b, path: d, reviewed-plan: warn}\n",
+        "d",
+    )
+    assert [t.reviewed_plan for t in load_config(path).targets] == ["refuse", "warn"]
+    bare = write(tmp_path, "version: 1\ntargets: [{name: a, path: d}]\n")
+    assert load_config(bare).targets[0].reviewed_plan == "warn"
+    wrong = write(tmp_path, "version: 1\ntargets: [{name: a, path: d, reviewed-plan: fail}]\n")
+    with pytest.raises(
+        ConfigError, match=r"^.gitops.yaml:2:\d+: targets.0.reviewed-plan must be warn or refuse"
+    ):
+        load_config(wrong)

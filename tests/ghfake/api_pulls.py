@@ -96,6 +96,21 @@ def update_pull(call: Call) -> Reply:
     return Reply(200, render_issues.pull(call.rd, repo, issue))
 
 
+def commit_pulls(call: Call) -> Reply:
+    """The merged pull requests whose merge made the commit or whose head it is; for a commit
+    no merge brought in, the open ones whose head it is (as GitHub answers for its branch)."""
+    call.need("pull-requests", "read")
+    repo, sha = call.repo(), call.params["commit_sha"]
+    pulls = [i for i in call.state.pulls(repo.full_name) if i.pull is not None]
+    merged = [
+        i
+        for i in pulls
+        if i.pull and i.pull.merged_at and sha in (i.pull.merge_commit_sha, i.pull.head_sha)
+    ]
+    found = merged or [i for i in pulls if i.state == "open" and i.pull and i.pull.head_sha == sha]
+    return call.page([render_issues.pull(call.rd, repo, i, simple=True) for i in found])
+
+
 ROUTES: dict[OperationKey, Handler] = {
     ("GET", "/user"): get_user,
     ("GET", R): get_repo,
@@ -103,4 +118,5 @@ ROUTES: dict[OperationKey, Handler] = {
     ("POST", f"{R}/pulls"): create_pull,
     ("GET", f"{R}/pulls/{{pull_number}}"): get_pull,
     ("PATCH", f"{R}/pulls/{{pull_number}}"): update_pull,
+    ("GET", f"{R}/commits/{{commit_sha}}/pulls"): commit_pulls,
 }

@@ -178,6 +178,21 @@ def test_pull_requests_read_branches_from_a_real_bare_repository(
     assert "No commits between feature and main" in str(empty.value.data)
 
 
+def test_the_pull_requests_of_a_commit_are_the_merged_one_else_open_ones_with_that_head(
+    github: GitHubFake,
+) -> None:
+    repo = github.client(lazy=True).get_repo(REPO)  # lazy: no GET of the commit itself
+    merged = github.state.add_pull(REPO, "feature", title="Merged", head_sha="a" * 40)
+    github.state.merge_pull(REPO, merged.number, merge_commit_sha="b" * 40)
+    github.state.add_pull(REPO, "other", title="Open", head_sha="c" * 40)
+    by_merge = repo.get_commit("b" * 40).get_pulls()
+    assert [(p.number, p.merge_commit_sha) for p in by_merge] == [(merged.number, "b" * 40)]
+    assert [p.merged_at is not None for p in by_merge] == [True]
+    assert [p.title for p in repo.get_commit("a" * 40).get_pulls()] == ["Merged"]
+    assert [p.title for p in repo.get_commit("c" * 40).get_pulls()] == ["Open"]
+    assert list(repo.get_commit("d" * 40).get_pulls()) == []
+
+
 def test_comments_are_paged_with_link_headers_past_one_hundred(github: GitHubFake) -> None:
     issue = github.state.add_issue(REPO, "Long thread")
     for n in range(130):
