@@ -74,9 +74,11 @@ def members(
                 manifest.api_version,
                 inv.desired_fingerprint(manifest.obj),
                 inv.live_fingerprint(live),
+                _version(live),
             )
         elif key in inv.members:  # proven unchanged by its record: the record still holds
-            out[key] = inv.members[key]
+            out[key] = inv.members[key]  # (its version too: an apply that changes nothing
+            # writes nothing, not even a parent with newer versions)
     for key, (obj, _) in prune.kept.items():
         out[key] = inv.members.get(key) or Member(
             str(obj.get("apiVersion", "")), "", inv.live_fingerprint(obj)

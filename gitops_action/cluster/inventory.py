@@ -59,6 +59,9 @@ class Member:
     """Fingerprint of the normalized rendered object that was applied."""
     live: str
     """Fingerprint of the live values of the fields we own, right after the apply."""
+    version: str = ""
+    """The live object's resourceVersion when ``live`` was taken: while it is the same, the
+    object is byte for byte the same, and ``live`` holds without projecting it again."""
 
 
 @dataclass(frozen=True)
@@ -90,17 +93,24 @@ class Inventory:
     def unchanged(self, key: ResourceKey, rendered: KubeObject, live: KubeObject | None) -> bool:
         """True when Git and the cluster are both as they were right after the last apply."""
         member = self.members.get(key)
-        return (
-            member is not None
-            and live is not None
-            and member.desired == self.desired_fingerprint(rendered)
-            and member.live == self.live_fingerprint(live)
+        if member is None or live is None:
+            return False
+        if member.desired != self.desired_fingerprint(rendered):
+            return False
+        version = (live.get("metadata") or {}).get("resourceVersion")
+        return (member.version and version == member.version) or (
+            member.live == self.live_fingerprint(live)
         )
 
     def parent(self, group_kinds: Iterable[str] = (), namespaces: Iterable[str] = ()) -> KubeObject:
         """The parent Secret to apply, with the ApplySet labels and annotations and our records."""
         records = {
-            "|".join((k.group, k.kind, k.namespace, k.name)): [m.api_version, m.desired, m.live]
+            "|".join((k.group, k.kind, k.namespace, k.name)): [
+                m.api_version,
+                m.desired,
+                m.live,
+                *([m.version] if m.version else []),
+            ]
             for k, m in sorted(self.members.items())
         }
         kinds = sorted(set(group_kinds) | {k.group_kind for k in self.members})
@@ -137,9 +147,9 @@ def from_parent(target: str, obj: KubeObject) -> Inventory:
     members: dict[ResourceKey, Member] = {}
     if DATA_KEY in data:
         doc = json.loads(gzip.decompress(base64.b64decode(data[DATA_KEY])))
-        for raw_key, (api_version, desired, live) in doc.get("members", {}).items():
+        for raw_key, fields in doc.get("members", {}).items():
             group, kind, namespace, name = raw_key.split("|", 3)
-            members[ResourceKey(group, kind, namespace, name)] = Member(api_version, desired, live)
+            members[ResourceKey(group, kind, namespace, name)] = Member(*fields[:4])
     return Inventory(
         target=target,
         namespace=str(meta.get("namespace", "")),

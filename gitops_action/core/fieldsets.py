@@ -81,10 +81,17 @@ def _item_key(text: str) -> tuple[tuple[str, Any], ...]:
     return tuple(json.loads(text).items())
 
 
-def _child(value: Any, key: str) -> Any:
+@functools.lru_cache(maxsize=8192)
+def _split(key: str) -> tuple[str, str]:
+    """``("f", "replicas")`` of ``f:replicas``: the same few hundred keys, millions of times."""
     kind, _, rest = key.partition(":")
-    if kind == "f" and isinstance(value, dict):
-        return value.get(rest, _MISSING)
+    return kind, rest
+
+
+def _child(value: Any, key: str) -> Any:
+    kind, rest = _split(key)
+    if kind == "f":
+        return value.get(rest, _MISSING) if type(value) is dict else _MISSING
     if isinstance(value, list):
         if kind == "k":
             pairs = _item_key(rest)

@@ -90,3 +90,20 @@ def test_the_stored_record_is_compact_json_keyed_by_group_kind_namespace_name() 
     assert json.loads(gzip.decompress(blob)) == {
         "version": 1, "members": {"|ConfigMap|web|settings": ["v1", "d", "l"]},
     }  # fmt: skip
+
+
+def test_an_object_at_its_recorded_version_is_unchanged_without_projecting_it() -> None:
+    inventory = Inventory("app", "web", salt="x" * 32)
+    rendered = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"},
+                "data": {"color": "blue"}}  # fmt: skip
+    member = Member("v1", inventory.desired_fingerprint(rendered), "not-this", version="7")
+    recorded = Inventory("app", "web", salt="x" * 32, members={KEY: member})
+    again = from_parent("app", recorded.parent())
+
+    assert again.members[KEY].version == "7"
+    assert again.unchanged(KEY, rendered, live("blue"))  # resourceVersion 7: the same bytes
+    moved = live("blue")
+    moved["metadata"]["resourceVersion"] = "8"
+    assert not again.unchanged(KEY, rendered, moved)  # then the fingerprint decides
+    old = Inventory("app", "web", salt="x" * 32, members={KEY: Member("v1", "d", "l")})
+    assert from_parent("app", old.parent()).members[KEY] == Member("v1", "d", "l")
