@@ -42,6 +42,15 @@ def push_and_propose(
     return github.create_pull(branch, base, title, body), True
 
 
+def proposed(github: GitHub, branch: str, base: str, marker: str) -> PullRef | None:
+    """The open pull request from ``branch`` when its body already carries ``marker`` (the
+    same target and fingerprint: nothing to push again); else ``None``."""
+    existing = github.find_pull(branch, base)
+    if existing is not None and marker in existing.body:
+        return existing
+    return None
+
+
 def withdraw(github: GitHub, branch: str, base: str, comment: str) -> PullRef | None:
     """Close the open pull request from ``branch`` with a comment saying why; ``None`` when
     there is none."""

@@ -33,12 +33,11 @@ from ..models import ResourceKey, TargetReport
 from ..ports import GitHub, PullRef, Repository
 from ..report.drift import fingerprint
 from ..report.markdown import literal
-from ..report.pulls import push_and_propose
+from ..report.pulls import proposed, push_and_propose
 from .detect import Verification
 
 BRANCH = "gitops-action/adopt-drift/{target}"
 _MARKER = "<!-- gitops-action:adopt-drift target={target} fingerprint={fingerprint} -->"
-_MARKER_RE = re.compile(r"<!-- gitops-action:adopt-drift target=\S+ fingerprint=(?P<fp>\w+) -->")
 _SHOWN = 200
 SECRET = (
     "its values changed in the cluster; update them where you keep them (values are never "
@@ -256,11 +255,9 @@ def propose(
     unchanged, or ``by hand`` when nothing can be edited (then ``advice`` says what to do)."""
     branch = BRANCH.format(target=report.name)
     marker = _MARKER.format(target=report.name, fingerprint=fingerprint(report))
-    existing = github.find_pull(branch, base)
+    existing = proposed(github, branch, base, marker)
     if existing is not None:
-        match = _MARKER_RE.search(existing.body)
-        if match and match["fp"] == fingerprint(report):
-            return existing, "unchanged", []
+        return existing, "unchanged", []
     changes = plan(verification, renderer, root, prefix)
     if not changes.files:
         return None, "by hand", changes.by_hand

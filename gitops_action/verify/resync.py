@@ -13,7 +13,6 @@ pull request's body updated.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 import yaml
@@ -21,14 +20,13 @@ import yaml
 from ..models import TargetReport
 from ..ports import GitHub, PullRef, Repository
 from ..report.drift import fingerprint, target_section
-from ..report.pulls import push_and_propose
+from ..report.pulls import proposed, push_and_propose
 
 BODY_LIMIT = 60_000
 """Characters of the drift report in the body (GitHub takes 65,536 in all)."""
 BRANCH = "gitops-action/revert-drift/{target}"
 RECORD = ".gitops/resync/{target}.yaml"
 _MARKER = "<!-- gitops-action:revert-drift target={target} fingerprint={fingerprint} -->"
-_MARKER_RE = re.compile(r"<!-- gitops-action:revert-drift target=\S+ fingerprint=(?P<fp>\w+) -->")
 
 
 def record(report: TargetReport, revision: str, applied: str, found_at: datetime) -> str:
@@ -75,11 +73,9 @@ def propose(
     unchanged. ``prefix``: where the configuration's root sits in the repository."""
     branch = BRANCH.format(target=report.name)
     marker = _MARKER.format(target=report.name, fingerprint=fingerprint(report))
-    existing = github.find_pull(branch, base)
+    existing = proposed(github, branch, base, marker)
     if existing is not None:
-        match = _MARKER_RE.search(existing.body)
-        if match and match["fp"] == fingerprint(report):
-            return existing, "unchanged"
+        return existing, "unchanged"
     path = f"{prefix}{RECORD.format(target=report.name)}"
     text = record(report, revision, applied, now or datetime.now(UTC))
     commit = repo.commit_files(
