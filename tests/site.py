@@ -11,6 +11,8 @@ from __future__ import annotations
 import io
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +31,8 @@ from gitops_action.config import load_config
 from gitops_action.ports import Cluster
 from tests.cluster.controlplane import ControlPlane
 from tests.support import Repo, Result
+
+KUBECTL = str(Path(sys.executable).parent / "kubectl")
 
 PATHS = {
     "ConfigMap": "/api/v1/namespaces/{ns}/configmaps/{name}",
@@ -109,6 +113,15 @@ class Site:
         obj = self.get(kind, name)
         assert obj is not None, f"{kind}/{name} does not exist"
         return str(obj["metadata"]["resourceVersion"])
+
+    def kubectl(self, *args: str, stdin: str = "") -> str:
+        """kubectl as an admin would run it out of band, in the test's namespace."""
+        result = subprocess.run(
+            [KUBECTL, "--kubeconfig", str(self.control_plane.kubeconfig), "-n", self.namespace,
+             *args],
+            input=stdin, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        return result.stdout
 
     def inventory_parent(self) -> dict[str, Any] | None:
         return self.get("Secret", parent_name("app"))

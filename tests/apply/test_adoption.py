@@ -8,9 +8,6 @@ control plane; the plan and apply are the CLI's.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,8 +19,6 @@ from tests.site import Site
 
 pytestmark = pytest.mark.cluster
 
-KUBECTL = str(Path(sys.executable).parent / "kubectl")
-
 
 def app() -> str:
     return dump(
@@ -33,14 +28,6 @@ def app() -> str:
         service("web"),
         deployment("web"),
     )
-
-
-def kubectl(site: Site, *args: str, stdin: str = "") -> str:
-    result = subprocess.run(
-        [KUBECTL, "--kubeconfig", str(site.control_plane.kubeconfig), "-n", site.namespace, *args],
-        input=stdin, capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    return result.stdout
 
 
 def plan(site: Site) -> dict[str, Any]:
@@ -67,7 +54,7 @@ def without_ours(obj: dict[str, Any]) -> dict[str, Any]:
 @pytest.mark.parametrize("how", [["apply", "-f", "-"], ["apply", "--server-side", "-f", "-"]])
 def test_objects_applied_by_kubectl_are_adopted_not_changed(site: Site, how: list[str]) -> None:
     site.commit({"deploy/app.yaml": app()})
-    kubectl(site, *how, stdin=app())
+    site.kubectl(*how, stdin=app())
     before = {kind: site.get(kind, name) for kind, name in
               [("ConfigMap", "settings"), ("Deployment", "web"), ("Service", "web")]}  # fmt: skip
 
@@ -119,7 +106,7 @@ def test_objects_applied_by_kubectl_are_adopted_not_changed(site: Site, how: lis
 
 def test_an_adopted_object_that_also_differs_is_an_update_that_adds_our_label(site: Site) -> None:
     site.commit({"deploy/app.yaml": dump(configmap("settings", color="green"))})
-    kubectl(site, "apply", "-f", "-", stdin=dump(configmap("settings", color="blue")))
+    site.kubectl("apply", "-f", "-", stdin=dump(configmap("settings", color="blue")))
 
     [row] = plan(site)["targets"][0]["resources"]
 
@@ -132,7 +119,7 @@ def test_an_object_that_left_git_without_our_label_is_left_in_place_and_says_why
     site: Site,
 ) -> None:
     site.commit({"deploy/app.yaml": dump(configmap("settings"), configmap("legacy"))})
-    kubectl(site, "apply", "-f", "-", stdin=dump(configmap("settings"), configmap("legacy")))
+    site.kubectl("apply", "-f", "-", stdin=dump(configmap("settings"), configmap("legacy")))
     site.commit({"deploy/app.yaml": dump(configmap("settings"))})
     out = site.tmp / "plan.json"
 

@@ -5,9 +5,6 @@ that are not ours never reported."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,17 +15,8 @@ from tests.site import Site
 
 pytestmark = pytest.mark.cluster
 
-KUBECTL = str(Path(sys.executable).parent / "kubectl")
 PASSWORD = "s3cret-value-never-printed"
 ROTATED = "r0tated-value-never-printed"
-
-
-def kubectl(site: Site, *args: str, stdin: str = "") -> str:
-    result = subprocess.run(
-        [KUBECTL, "--kubeconfig", str(site.control_plane.kubeconfig), "-n", site.namespace, *args],
-        input=stdin, capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    return result.stdout
 
 
 def stack() -> str:
@@ -78,14 +66,14 @@ def test_right_after_apply_every_object_is_in_sync_and_exit_code_is_zero(applied
 
 def test_out_of_band_changes_are_found_with_who_made_them(applied: Site) -> None:
     site = applied
-    kubectl(site, "scale", "deployment/web", "--replicas=3")
-    kubectl(site, "patch", "configmap/settings", "--type=merge", "-p", '{"data":{"color":"red"}}')
+    site.kubectl("scale", "deployment/web", "--replicas=3")
+    site.kubectl("patch", "configmap/settings", "--type=merge", "-p", '{"data":{"color":"red"}}')
     rotated = json.dumps({"stringData": {"password": ROTATED}})
-    kubectl(site, "patch", "secret/credentials", "--type=merge", "-p", rotated)
-    kubectl(site, "delete", "service/web")
+    site.kubectl("patch", "secret/credentials", "--type=merge", "-p", rotated)
+    site.kubectl("delete", "service/web")
     orphan = configmap("leftover")
     orphan["metadata"]["labels"] = {PART_OF: applyset_id(parent_name("app"), site.namespace)}
-    kubectl(site, "apply", "-f", "-", stdin=dump(orphan))
+    site.kubectl("apply", "-f", "-", stdin=dump(orphan))
 
     code, out, err, report = verify(site, "--exit-code")
 
@@ -124,9 +112,9 @@ def test_out_of_band_changes_are_found_with_who_made_them(applied: Site) -> None
 
 def test_changes_that_are_not_ours_are_not_drift(applied: Site) -> None:
     site = applied
-    kubectl(site, "label", "configmap/settings", "team=payments")
-    kubectl(site, "annotate", "deployment/web", "owner=someone")
-    kubectl(site, "scale", "deployment/free", "--replicas=4")  # Git sets no replicas here
+    site.kubectl("label", "configmap/settings", "team=payments")
+    site.kubectl("annotate", "deployment/web", "owner=someone")
+    site.kubectl("scale", "deployment/free", "--replicas=4")  # Git sets no replicas here
 
     code, out, _, report = verify(site, "--exit-code")
 
@@ -141,7 +129,7 @@ def test_ignored_paths_and_trusted_managers_are_not_drift(applied: Site) -> None
         drift={"ignore": [{"kind": "Deployment", "paths": ["/spec/replicas"]}]},
     )
     site.commit({})
-    kubectl(site, "scale", "deployment/web", "--replicas=5")
+    site.kubectl("scale", "deployment/web", "--replicas=5")
 
     code, out, _, report = verify(site, "--exit-code")
 

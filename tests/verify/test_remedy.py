@@ -15,8 +15,6 @@ from tests.ghfake import GitHubFake
 from tests.manifests import configmap, deployment, dump, secret
 from tests.site import Site
 
-from .test_detect import kubectl
-
 pytestmark = pytest.mark.cluster
 
 PASSWORD = "never-in-an-issue-or-pull-request"
@@ -67,7 +65,7 @@ def test_the_drift_issue_opens_updates_closes_and_a_new_drift_opens_a_new_one(
     site: Site, origin: Path, github: GitHubFake
 ) -> None:
     repo = github.repo
-    kubectl(site, "patch", "configmap/settings", "--type=merge", "-p", '{"data":{"color":"red"}}')
+    site.kubectl("patch", "configmap/settings", "--type=merge", "-p", '{"data":{"color":"red"}}')
 
     code, _, err = verify(site, github, "issue")
 
@@ -86,7 +84,7 @@ def test_the_drift_issue_opens_updates_closes_and_a_new_drift_opens_a_new_one(
     assert verify(site, github, "issue")[0] == 0
     assert writes(github) == before, "the same drift writes nothing"
 
-    kubectl(site, "scale", "deployment/web", "--replicas=5")
+    site.kubectl("scale", "deployment/web", "--replicas=5")
     assert verify(site, github, "issue")[0] == 0
     [issue] = github.state.issues(repo)
     assert "Deployment/" in issue.body and issue.state == "open"
@@ -100,7 +98,7 @@ def test_the_drift_issue_opens_updates_closes_and_a_new_drift_opens_a_new_one(
     assert issue.state == "closed"
     assert github.state.comments(repo, issue.number)[-1].body.startswith("✅ The drift is gone")
 
-    kubectl(site, "patch", "configmap/settings", "--type=merge", "-p", '{"data":{"color":"x"}}')
+    site.kubectl("patch", "configmap/settings", "--type=merge", "-p", '{"data":{"color":"x"}}')
     assert verify(site, github, "issue")[0] == 0
     first, second = github.state.issues(repo)
     assert (first.state, second.state) == ("closed", "open")
@@ -114,7 +112,7 @@ def test_the_drift_issue_opens_updates_closes_and_a_new_drift_opens_a_new_one(
 def test_an_issue_someone_else_wrote_with_the_marker_is_never_touched(
     site: Site, origin: Path, github: GitHubFake
 ) -> None:
-    kubectl(site, "patch", "configmap/settings", "--type=merge", "-p", '{"data":{"color":"red"}}')
+    site.kubectl("patch", "configmap/settings", "--type=merge", "-p", '{"data":{"color":"red"}}')
     assert verify(site, github, "issue")[0] == 0
     [ours] = github.state.issues(github.repo)
     forged = github.state.add_issue(
@@ -132,9 +130,9 @@ def test_an_issue_someone_else_wrote_with_the_marker_is_never_touched(
 def test_the_revert_pull_request_records_the_drift_and_merging_it_puts_git_back(
     site: Site, origin: Path, github: GitHubFake
 ) -> None:
-    kubectl(site, "patch", "configmap/settings", "--type=merge", "-p", '{"data":{"color":"red"}}')
+    site.kubectl("patch", "configmap/settings", "--type=merge", "-p", '{"data":{"color":"red"}}')
     rotated = json.dumps({"stringData": {"password": "rotated-by-hand-not-in-git"}})
-    kubectl(site, "patch", "secret/credentials", "--type=merge", "-p", rotated)
+    site.kubectl("patch", "secret/credentials", "--type=merge", "-p", rotated)
 
     code, _, err = verify(site, github, "revert-pr")
 
@@ -170,10 +168,10 @@ def test_the_revert_pull_request_records_the_drift_and_merging_it_puts_git_back(
 def test_the_adopt_pull_request_makes_git_say_what_the_cluster_holds_keeping_comments(
     site: Site, origin: Path, github: GitHubFake
 ) -> None:
-    kubectl(site, "patch", "configmap/settings", "--type=merge", "-p", '{"data":{"color":"red"}}')
-    kubectl(site, "scale", "deployment/web", "--replicas=3")
+    site.kubectl("patch", "configmap/settings", "--type=merge", "-p", '{"data":{"color":"red"}}')
+    site.kubectl("scale", "deployment/web", "--replicas=3")
     rotated = json.dumps({"stringData": {"password": "rotated-by-hand-not-in-git"}})
-    kubectl(site, "patch", "secret/credentials", "--type=merge", "-p", rotated)
+    site.kubectl("patch", "secret/credentials", "--type=merge", "-p", rotated)
 
     code, _, err = verify(site, github, "adopt-pr")
 
@@ -209,7 +207,7 @@ def test_the_adopt_pull_request_makes_git_say_what_the_cluster_holds_keeping_com
 def test_a_run_without_drift_closes_what_is_open_and_writes_nothing_else(
     site: Site, origin: Path, github: GitHubFake
 ) -> None:
-    kubectl(site, "patch", "configmap/settings", "--type=merge", "-p", '{"data":{"color":"red"}}')
+    site.kubectl("patch", "configmap/settings", "--type=merge", "-p", '{"data":{"color":"red"}}')
     assert verify(site, github, "revert-pr")[0] == 0
     assert site.apply().code == 0
 
