@@ -186,6 +186,17 @@ def glance_markdown(target: TargetReport) -> str:
     )
 
 
+_DIGITS = re.compile(r"([0-9]+)")
+
+
+def _natural(name: str) -> tuple[tuple[int, int | str], ...]:
+    """Sorts ``web-2`` before ``web-10``: runs of digits compare as numbers."""
+    return tuple(
+        (0, int(part)) if part.isascii() and part.isdigit() else (1, part)
+        for part in _DIGITS.split(name)
+    )
+
+
 def resource_block(
     row: ResourceDiff, max_diff: int | None = None, members: tuple[ResourceKey, ...] = ()
 ) -> str:
@@ -201,7 +212,10 @@ def resource_block(
         )
     namespaces = {k.namespace for k in members}
     namespace = namespaces.pop() if len(namespaces) == 1 else ""
-    names = [k.name if namespace or not k.namespace else f"{k.namespace}/{k.name}" for k in members]
+    names = sorted(
+        (k.name if namespace or not k.namespace else f"{k.namespace}/{k.name}" for k in members),
+        key=_natural,
+    )
     return TEMPLATES.get_template("resource.md.j2").render(
         row=row,
         icon=_ICONS.get(row.action, "•"),

@@ -8,6 +8,7 @@ import json
 from gitops_action.models import Report, ResourceDiff, ResourceKey, TargetReport
 from gitops_action.report.groups import aside, blocks, group_ids
 from gitops_action.report.json import dumps
+from gitops_action.report.markdown import resource_block
 from tests.report.plans import app, env, plan, row
 
 
@@ -21,6 +22,16 @@ def test_the_same_image_bump_in_many_deployments_is_one_group() -> None:
     assert [len(b.rows) for b in shown] == [12, 1]
     assert shown[0].id and not shown[1].id
     assert shown[0].first.key.name == "dep-0"  # the group stands where its first row is
+
+
+def test_a_groups_names_are_listed_in_natural_order() -> None:
+    target = plan("shop", *(bump(f"dep-{i}") for i in (10, 2, 1, 0, 11)))
+    (block,) = blocks(target)
+    summary = resource_block(block.first, members=block.keys).split("</summary>", 1)[0]
+    assert "<code>dep-0</code>, <code>dep-1</code>, <code>dep-2</code>, …" in summary
+    listing = resource_block(block.first, members=block.keys).split("</summary>", 1)[1]
+    names = [n for n in listing.split("<code>")[1:]][:5]
+    assert [n.split("</code>")[0] for n in names] == ["dep-0", "dep-1", "dep-2", "dep-10", "dep-11"]
 
 
 def test_the_name_its_leading_parts_and_the_namespace_are_set_aside_as_whole_words() -> None:
