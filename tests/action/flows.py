@@ -4,9 +4,7 @@ events GitHub sends, merges as GitHub makes them, and kubectl on the control pla
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +14,7 @@ from tests.action.act import Act, ActResult, example_workflow
 from tests.cluster.controlplane import ControlPlane
 from tests.ghfake import GitHubFake
 from tests.github.helpers import REPO
-from tests.support import Repo
+from tests.support import Repo, kubectl
 
 TOKEN = "ghs_workflowtokenforthefake0001"
 """The job's GITHUB_TOKEN: act's `github.token`, with the example workflow's permissions."""
@@ -27,7 +25,6 @@ PERMISSIONS = {
 }
 """Each example workflow's `permissions:` (act ignores them; the fake's token carries them)."""
 NO_COMMIT = "0" * 40
-KUBECTL = str(Path(sys.executable).parent / "kubectl")
 
 
 def fake_env(github: GitHubFake) -> dict[str, str]:
@@ -122,21 +119,8 @@ class Origin:
         return sha
 
 
-def kubectl(
-    plane: ControlPlane, namespace: str, *args: str, env: Mapping[str, str] | None = None
-) -> str:
-    """The real kubectl (the dev virtualenv's) as the admin, in ``namespace``."""
-    done = subprocess.run(
-        [KUBECTL, "--kubeconfig", str(plane.kubeconfig), "-n", namespace, *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, **(env or {})},
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
 def kubectl_edit(plane: ControlPlane, namespace: str, what: str, old: str, new: str) -> None:
     """``kubectl edit`` as a person would, the editor replacing ``old`` with ``new``."""
-    kubectl(plane, namespace, "edit", what, env={"KUBE_EDITOR": f"sed -i s/{old}/{new}/"})
+    kubectl(
+        plane.kubeconfig, namespace, "edit", what, env={"KUBE_EDITOR": f"sed -i s/{old}/{new}/"}
+    )

@@ -16,7 +16,6 @@ from tests.action.flows import (
     SCHEDULE_EVENT,
     Origin,
     bare,
-    kubectl,
     kubectl_edit,
     push_event,
     run_example,
@@ -24,7 +23,7 @@ from tests.action.flows import (
 from tests.cluster.controlplane import ControlPlane
 from tests.ghfake import GitHubFake
 from tests.github.helpers import REPO, PullRequest, configmap
-from tests.support import Repo
+from tests.support import Repo, kubectl
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 
@@ -41,7 +40,7 @@ def config(namespace: str, on_drift: str = "issue") -> str:
 
 
 def color(plane: ControlPlane, namespace: str, name: str = "web") -> str | None:
-    found = kubectl(plane, namespace, "get", "configmap", name, "--ignore-not-found", "-o",
+    found = kubectl(plane.kubeconfig, namespace, "get", "configmap", name, "--ignore-not-found", "-o",
                     "jsonpath={.data.color}")  # fmt: skip
     return found or None
 

@@ -6,7 +6,6 @@ server does not have."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,12 +15,12 @@ from gitops_action.config import Target
 from gitops_action.core.yamlio import dump
 from gitops_action.render import render_target
 from gitops_action.validate.checks import check_target
+from tests.support import KUBECTL
 from tests.validate.helpers import manifests
 
 pytestmark = pytest.mark.cluster
 
 REALISTIC = Path(__file__).parent / "realistic"
-KUBECTL = str(Path(sys.executable).parent / "kubectl")
 POD = "spec:\n  containers: [{name: c, image: busybox}]\n"
 DEPLOY = (
     "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
